@@ -1,0 +1,69 @@
+"""Reading TOML data files and turning validation errors into 'file: rule id: field: problem' lines."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import RuleFileError
+
+MAX_FILE_BYTES = 1_000_000  # far above any real rule base; refuses accidental multi-MB inputs
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_toml(path: Path | str) -> dict[str, Any]:
+    """Parse a TOML file, mapping every failure to a RuleFileError naming the file."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise RuleFileError(str(path), [f"cannot read: {err.strerror or err}"]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise RuleFileError(str(path), [f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}"])
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise RuleFileError(str(path), [f"not UTF-8 text ({err.reason} at byte {err.start})"]) from None
+    except tomllib.TOMLDecodeError as err:
+        raise RuleFileError(str(path), [f"not valid TOML: {err}"]) from None
+
+
+def validate(model: type[M], data: dict[str, Any], path: Path | str) -> M:
+    """Validate data against a strict pydantic model; errors name the entry id and the field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        problems = [_describe(e, data) for e in err.errors()]
+        raise RuleFileError(str(path), problems) from None
+
+
+def _describe(error: dict[str, Any], data: dict[str, Any]) -> str:
+    loc = list(error["loc"])
+    where = _entry_name(loc, data)
+    field = ".".join(str(p) for p in loc) or "(top level)"
+    return f"{where}field '{field}': {_message(error)}"
+
+
+def _entry_name(loc: list[Any], data: dict[str, Any]) -> str:
+    """'rule 'stem.aime': ' for errors inside [[rule]] number N, so the reader finds the entry."""
+    if len(loc) >= 2 and isinstance(loc[1], int):
+        table, index = loc[0], loc[1]
+        entries = data.get(table)
+        if isinstance(entries, list) and index < len(entries) and isinstance(entries[index], dict):
+            entry_id = entries[index].get("id")
+            del loc[:2]
+            label = repr(entry_id) if entry_id is not None else f"#{index + 1} (no id)"
+            return f"{table} {label}: "
+    return ""
+
+
+def _message(error: dict[str, Any]) -> str:
+    if error["type"] == "extra_forbidden":
+        return "unknown field (not allowed here)"
+    if error["type"] == "missing":
+        return "required field is missing"
+    return error["msg"].removeprefix("Value error, ")

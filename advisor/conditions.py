@@ -1,0 +1,131 @@
+"""The rule condition grammar: all / any / not over signal names and constraint comparisons.
+
+A condition is data, never code. In a rule file it reads::
+
+    when = { all = ["competition_math"], not = ["lay_audience", { fact = "budget", eq = "low" }] }
+
+A string names a signal; a table with ``fact`` compares a constraint; a table with ``all``,
+``any`` and/or ``not`` combines conditions (its keys are ANDed; ``not`` means none of them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Union
+
+MAX_DEPTH = 8
+MAX_ITEMS = 64
+COMPARE_OPS = ("eq", "neq", "lt", "lte", "gt", "gte", "has")
+FACTS: dict[str, tuple[str, ...]] = {
+    "budget": ("eq", "neq"),
+    "needs": ("has",),
+    "max_price": ("lt", "lte", "gt", "gte"),
+    "words": ("lt", "lte", "gt", "gte"),
+}
+BUDGETS = ("low", "medium", "high", "unset")
+
+
+@dataclass(frozen=True)
+class Signal:
+    name: str
+
+
+@dataclass(frozen=True)
+class Compare:
+    fact: str
+    op: str
+    value: str | float
+
+
+@dataclass(frozen=True)
+class Group:
+    all: tuple[Condition, ...] = ()
+    any: tuple[Condition, ...] = ()
+    none: tuple[Condition, ...] = ()
+
+
+Condition = Union[Signal, Compare, Group]
+
+
+class ConditionError(ValueError):
+    """A malformed condition; the message names the path inside `when`."""
+
+
+def parse(raw: Any, where: str = "when", depth: int = 0) -> Condition:
+    """Turn the TOML form of a condition into a tree, with a precise message on any mistake."""
+    if depth > MAX_DEPTH:
+        raise ConditionError(f"{where}: conditions nest deeper than {MAX_DEPTH} levels")
+    if isinstance(raw, str):
+        return Signal(raw)
+    if not isinstance(raw, dict):
+        raise ConditionError(f"{where}: expected a signal name or a table, got {type(raw).__name__}")
+    if "fact" in raw:
+        return _parse_compare(raw, where)
+    return _parse_group(raw, where, depth)
+
+
+def _parse_group(raw: dict[str, Any], where: str, depth: int) -> Group:
+    unknown = sorted(set(raw) - {"all", "any", "not"})
+    if unknown:
+        raise ConditionError(f"{where}: unknown key {unknown[0]!r} (use all, any, not, or fact)")
+    if not raw:
+        raise ConditionError(f"{where}: an empty table matches nothing; give all, any or not")
+    parts = {key: _parse_list(raw[key], f"{where}.{key}", depth) for key in raw}
+    return Group(all=parts.get("all", ()), any=parts.get("any", ()), none=parts.get("not", ()))
+
+
+def _parse_list(raw: Any, where: str, depth: int) -> tuple[Condition, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ConditionError(f"{where}: expected a non-empty list of conditions")
+    if len(raw) > MAX_ITEMS:
+        raise ConditionError(f"{where}: more than {MAX_ITEMS} conditions")
+    return tuple(parse(item, f"{where}[{i}]", depth + 1) for i, item in enumerate(raw))
+
+
+def _parse_compare(raw: dict[str, Any], where: str) -> Compare:
+    fact = raw["fact"]
+    if fact not in FACTS:
+        raise ConditionError(f"{where}.fact: unknown fact {fact!r} (known: {', '.join(FACTS)})")
+    ops = [key for key in raw if key != "fact"]
+    if len(ops) != 1 or ops[0] not in FACTS[fact]:
+        raise ConditionError(f"{where}: fact {fact!r} takes exactly one of {', '.join(FACTS[fact])}")
+    op, value = ops[0], raw[ops[0]]
+    return Compare(fact, op, _check_value(fact, value, f"{where}.{op}"))
+
+
+def _check_value(fact: str, value: Any, where: str) -> str | float:
+    if fact in ("max_price", "words"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConditionError(f"{where}: expected a number")
+        return float(value)
+    if fact == "budget" and value not in BUDGETS:
+        raise ConditionError(f"{where}: budget is one of {', '.join(BUDGETS)}")
+    if fact == "needs" and not isinstance(value, str):
+        raise ConditionError(f"{where}: expected a capability name")
+    return value
+
+
+def signals_in(cond: Condition) -> set[str]:
+    """Every signal name a condition mentions."""
+    if isinstance(cond, Signal):
+        return {cond.name}
+    if isinstance(cond, Compare):
+        return set()
+    return set().union(*(signals_in(c) for c in cond.all + cond.any + cond.none))
+
+
+def describe(cond: Condition) -> str:
+    """A one-line human form: 'competition_math and not (lay_audience)'."""
+    if isinstance(cond, Signal):
+        return cond.name
+    if isinstance(cond, Compare):
+        return f"{cond.fact} {cond.op} {cond.value:g}" if isinstance(cond.value, float) else f"{cond.fact} {cond.op} {cond.value}"
+    parts = [" and ".join(_wrap(c) for c in cond.all)] if cond.all else []
+    parts += [f"any of ({', '.join(describe(c) for c in cond.any)})"] if cond.any else []
+    parts += [f"none of ({', '.join(describe(c) for c in cond.none)})"] if cond.none else []
+    return " and ".join(parts)
+
+
+def _wrap(cond: Condition) -> str:
+    text = describe(cond)
+    return f"({text})" if isinstance(cond, Group) else text

@@ -1,0 +1,167 @@
+"""The decision: hard constraints remove models, fired rules add weighted support, ties break
+deterministically, and a declared default answers when no rule supports any model."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .catalog import Catalog, Model
+from .conditions import signals_in
+from .errors import NoModelError
+from .rulebase import Rule, RuleBase
+from .signals import Features
+from .types import Alternative, Citation, Constraints, Exclusion, Firing
+
+DEFAULT_CONFIDENCE = 0.3  # no rule spoke for any model: the default is a guess, and says so
+_EFFORT_ORDER = {"minimal": 0, "low": 1, "medium": 2, "high": 3}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Everything the explanation needs; `Recommendation` is built from it."""
+
+    model: Model
+    params: dict[str, str]
+    confidence: float
+    scores: dict[str, float]
+    default_used: bool
+    fired: list[Firing]
+    alternatives: list[Alternative]
+    excluded: list[Exclusion]
+    warnings: list[str]
+
+
+def decide(catalog: Catalog, base: RuleBase, fired_ids: list[str], features: Features, constraints: Constraints) -> Decision:
+    rules = [base.rule(rid) for rid in fired_ids]
+    excluded = exclusions(catalog, constraints, rules)
+    candidates = [m for m in catalog.model if m.id not in excluded]
+    if not candidates:
+        raise NoModelError(excluded)
+    scores = _scores(candidates, rules)
+    ranking = sorted(candidates, key=lambda m: _rank_key(m, scores, catalog))
+    chosen = ranking[0]
+    supported = any(r.effect == "support" and r.model in scores for r in rules)
+    return Decision(
+        model=chosen,
+        params=_params(chosen, rules),
+        confidence=_confidence(ranking, scores) if supported else DEFAULT_CONFIDENCE,
+        scores=scores,
+        default_used=not supported,
+        fired=[_firing(r, features, catalog) for r in rules],
+        alternatives=[_alternative(m, chosen, scores, rules, catalog) for m in ranking[1:]],
+        excluded=[Exclusion(model=m, reason=why) for m, why in excluded.items()],
+        warnings=_warnings(chosen, catalog),
+    )
+
+
+def exclusions(catalog: Catalog, constraints: Constraints, rules: list[Rule]) -> dict[str, str]:
+    """Model id -> the first hard constraint that removes it, in catalog order."""
+    needed = _needs(constraints, rules)
+    reasons: dict[str, str] = {}
+    for model in catalog.model:
+        why = _exclusion(model, constraints, needed)
+        if why:
+            reasons[model.id] = why
+    return reasons
+
+
+def _needs(constraints: Constraints, rules: list[Rule]) -> dict[str, str]:
+    """Capability -> where the need comes from (the caller, or the rule that requires it)."""
+    needed = {cap: f"--needs {cap}" for cap in sorted(constraints.needs)}
+    for rule in rules:
+        for cap in rule.needs if rule.effect == "require" else ():
+            needed.setdefault(cap, f"rule {rule.id}")
+    return needed
+
+
+def _exclusion(model: Model, constraints: Constraints, needed: dict[str, str]) -> str | None:
+    if constraints.allow and model.id not in constraints.allow:
+        return f"not in the allowed models ({', '.join(sorted(constraints.allow))})"
+    if model.id in constraints.exclude:
+        return "excluded by the caller (--exclude)"
+    for cap, source in needed.items():
+        if not model.capabilities.has(cap):
+            return f"has no {cap} capability, needed by {source}"
+    if constraints.max_price is not None and model.blended_price > constraints.max_price:
+        return f"costs {model.blended_price:g} USD per 1M blended tokens, above max_price {constraints.max_price:g}"
+    return None
+
+
+def _scores(candidates: list[Model], rules: list[Rule]) -> dict[str, float]:
+    scores = {m.id: 0.0 for m in candidates}
+    for rule in rules:
+        if rule.model in scores:
+            scores[rule.model] += rule.weight if rule.effect == "support" else -rule.weight
+    return {m: round(s, 6) for m, s in scores.items()}
+
+
+def _rank_key(model: Model, scores: dict[str, float], catalog: Catalog) -> tuple[float, bool, float, int]:
+    # Highest score; on a tie the declared default, then the cheaper model, then catalog order.
+    return (-scores[model.id], model.id != catalog.default_model, model.blended_price, catalog.ids.index(model.id))
+
+
+def _confidence(ranking: list[Model], scores: dict[str, float]) -> float:
+    best = scores[ranking[0].id]
+    runner_up = max(scores[ranking[1].id], 0.0) if len(ranking) > 1 else 0.0
+    margin = max(best - runner_up, 0.0)
+    return round(1 - 0.5 * math.exp(-margin / 2), 2)
+
+
+def _params(model: Model, rules: list[Rule]) -> dict[str, str]:
+    efforts = model.capabilities.reasoning_effort
+    if not efforts:
+        return {}
+    asked = [r.params["reasoning_effort"] for r in rules if r.model == model.id and r.effect == "support" and r.params.get("reasoning_effort") in efforts]
+    effort = max(asked, key=_EFFORT_ORDER.__getitem__) if asked else ("medium" if "medium" in efforts else efforts[-1])
+    return {"reasoning_effort": effort}
+
+
+def _firing(rule: Rule, features: Features, catalog: Catalog) -> Firing:
+    names, figures = catalog.names(), catalog.figures()
+    evidence = [span for sid in sorted(signals_in(rule.when)) for span in features.signals.get(sid, ())]
+    evidence.sort(key=lambda e: (e.start, e.signal))
+    return Firing(
+        rule=rule.id,
+        model=rule.model,
+        effect=rule.effect,
+        weight=rule.weight,
+        because=rule.because,
+        evidence=evidence,
+        citations=[Citation(figure=c, text=figures[c].render(names)) for c in rule.cite],
+    )
+
+
+def _alternative(model: Model, chosen: Model, scores: dict[str, float], rules: list[Rule], catalog: Catalog) -> Alternative:
+    mine, best = scores[model.id], scores[chosen.id]
+    if mine < best:
+        why = f"scored {mine:g} against {best:g} for {chosen.id}: {_contributions(chosen.id, rules)}; {_contributions(model.id, rules)}"
+    else:
+        why = f"tied with {chosen.id} at {best:g}; {_tie_break(model, chosen, catalog)}"
+    return Alternative(model=model.id, score=mine, why_not=why)
+
+
+def _contributions(model_id: str, rules: list[Rule]) -> str:
+    parts = [f"{r.id} {'+' if r.effect == 'support' else '-'}{r.weight:g}" for r in rules if r.model == model_id]
+    return f"{model_id} from {', '.join(parts)}" if parts else f"no rule supports {model_id}"
+
+
+def _tie_break(model: Model, chosen: Model, catalog: Catalog) -> str:
+    if chosen.id == catalog.default_model:
+        return f"ties go to the default model, {chosen.id}"
+    if chosen.blended_price < model.blended_price:
+        return f"ties go to the cheaper model ({chosen.blended_price:g} vs {model.blended_price:g} USD per 1M tokens)"
+    return "ties go to the model listed first in the catalog"
+
+
+def _warnings(model: Model, catalog: Catalog) -> list[str]:
+    life = model.lifecycle
+    warnings: list[str] = []
+    if life.shutdown or life.deprecated:
+        when = [f"deprecated on {life.deprecated}" if life.deprecated else "", f"shut down in the API on {life.shutdown}" if life.shutdown else ""]
+        text = f"{model.api_model} was {' and '.join(w for w in when if w)}"
+        if life.replacement:
+            where = "in this catalog" if life.replacement in catalog.ids else "not in this catalog"
+            text += f"; OpenAI names {life.replacement} as its replacement ({where})"
+        warnings.append(text + ".")
+    return warnings

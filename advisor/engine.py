@@ -1,0 +1,245 @@
+"""The rule engine: validated rules compiled to durable-rules rulesets and evaluated there.
+
+This is the only module that imports durable-rules, and it follows every point of the
+project's durable-rules notes: one private Host per engine with its timer threads stopped,
+a unique ruleset name per engine, one fixed session, facts (never events) asserted with a
+unique request id and retracted in `finally`, actions that only record the firing, a
+positive `kind = task` guard on every rule, a catch-all rule so "nothing matched" is not an
+exception, one lock around each decision, and an explicit `close()` that frees the ruleset.
+
+Where durable-rules cannot be imported (CPython 3.13+), `ReferenceEngine` evaluates the very
+same compiled dictionaries in plain Python.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from typing import TYPE_CHECKING, Any, Iterable, Protocol
+
+from . import conditions
+from .conditions import Compare, Condition, Group, Signal
+from .rulebase import Rule
+
+if TYPE_CHECKING:
+    from .types import Constraints
+
+_CATCH_ALL = "$catch-all"
+_SID = "advisor"
+_names = itertools.count(1)
+
+try:  # durable-rules is a C extension without a build for CPython 3.13+.
+    import durable_rules_engine as _native
+    from durable import engine as _durable
+except ImportError:  # pragma: no cover - exercised on 3.13+ only
+    _durable = None
+
+
+def signal_field(name: str) -> str:
+    return f"sig_{name}"
+
+
+def need_field(capability: str) -> str:
+    return f"need_{capability}"
+
+
+# ---- compiling conditions to durable-rules' JSON grammar -----------------------------------
+
+_NEGATED_OP = {"eq": "neq", "neq": "eq", "lt": "gte", "lte": "gt", "gt": "lte", "gte": "lt"}
+
+
+def compile_condition(cond: Condition, negate: bool = False) -> dict[str, Any]:
+    """One condition as a durable-rules expression; negation is pushed down to the leaves."""
+    if isinstance(cond, Signal):
+        return {"$nex" if negate else "$ex": {signal_field(cond.name): 1}}
+    if isinstance(cond, Compare):
+        return _compile_compare(cond, negate)
+    return _compile_group(cond, negate)
+
+
+def _compile_compare(cond: Compare, negate: bool) -> dict[str, Any]:
+    if cond.op == "has":
+        return {"$nex" if negate else "$ex": {need_field(str(cond.value)): 1}}
+    op = _NEGATED_OP[cond.op] if negate else cond.op
+    return {cond.fact: cond.value} if op == "eq" else {f"${op}": {cond.fact: cond.value}}
+
+
+def _compile_group(cond: Group, negate: bool) -> dict[str, Any]:
+    # all(A) and any(B) and none(C)  ==  A1 and .. and (B1 or ..) and not C1 and ..
+    terms = [compile_condition(c, negate=False) for c in cond.all]
+    if cond.any:
+        terms.append(_join("$or", [compile_condition(c) for c in cond.any]))
+    terms += [compile_condition(c, negate=True) for c in cond.none]
+    if not negate:
+        return _join("$and", terms)
+    return _join("$or", [_negate_compiled(t) for t in terms])
+
+
+def _negate_compiled(expr: dict[str, Any]) -> dict[str, Any]:
+    (op, body), = expr.items()
+    if op in ("$and", "$or"):
+        return _join("$or" if op == "$and" else "$and", [_negate_compiled(e) for e in body])
+    if op in ("$ex", "$nex"):
+        return {"$nex" if op == "$ex" else "$ex": body}
+    if op.startswith("$"):
+        (fact, value), = body.items()
+        return {f"${_NEGATED_OP[op[1:]]}": {fact: value}}
+    return {"$neq": {op: body}}
+
+
+def _join(op: str, terms: list[dict[str, Any]]) -> dict[str, Any]:
+    return terms[0] if len(terms) == 1 else {op: terms}
+
+
+def compile_rules(rules: list[Rule]) -> dict[str, dict[str, Any]]:
+    """The whole rule base as one durable-rules ruleset; `pri` keeps file order."""
+    ruleset = {
+        rule.id: {"all": [{"m": {"$and": [{"kind": "task"}, compile_condition(rule.when)]}}], "pri": i + 1, "run": rule.id}
+        for i, rule in enumerate(rules)
+    }
+    ruleset[_CATCH_ALL] = {"all": [{"m": {"kind": "task"}}], "pri": len(rules) + 1, "run": _CATCH_ALL}
+    return ruleset
+
+
+# ---- engines --------------------------------------------------------------------------------
+
+
+class Engine(Protocol):
+    name: str
+
+    def fire(self, fact: dict[str, Any]) -> list[str]: ...
+
+    def close(self) -> None: ...
+
+
+class ReferenceEngine:
+    """Plain-Python evaluation of the compiled rulesets; same rules, same order as durable-rules."""
+
+    name = "reference"
+
+    def __init__(self, rules: list[Rule]) -> None:
+        compiled = compile_rules(rules)
+        ordered = sorted(compiled.items(), key=lambda kv: kv[1]["pri"])
+        self._rules = [(rid, body["all"][0]["m"]) for rid, body in ordered if rid != _CATCH_ALL]
+
+    def fire(self, fact: dict[str, Any]) -> list[str]:
+        return [rid for rid, expr in self._rules if evaluate(expr, fact)]
+
+    def close(self) -> None:
+        pass
+
+
+_MISSING = object()
+
+
+def evaluate(expr: dict[str, Any], fact: dict[str, Any]) -> bool:
+    """Evaluate one durable-rules expression against a fact, as durable-rules does."""
+    (op, body), = expr.items()
+    if op == "$and":
+        return all(evaluate(e, fact) for e in body)
+    if op == "$or":
+        return any(evaluate(e, fact) for e in body)
+    if op in ("$ex", "$nex"):
+        (field, _), = body.items()
+        return (field in fact) == (op == "$ex")
+    if not op.startswith("$"):
+        return fact.get(op, _MISSING) == body
+    (field, value), = body.items()
+    return _compare(op, fact.get(field, _MISSING), value)
+
+
+def _compare(op: str, left: Any, right: Any) -> bool:
+    if left is _MISSING:
+        return False
+    if op == "$neq":
+        return left != right
+    return {"$lt": left < right, "$lte": left <= right, "$gt": left > right, "$gte": left >= right}[op]
+
+
+if _durable is not None:
+
+    class _QuietHost(_durable.Host):
+        """A Host without the self-restarting timer threads, whose actions only record."""
+
+        def __init__(self, record: Any) -> None:
+            self._record = record
+            super().__init__()
+
+        def _run(self) -> None:
+            pass
+
+        def get_action(self, action_name: str) -> Any:
+            def action(c: Any) -> None:  # exactly one parameter, or durable makes it async
+                self._record(action_name)
+
+            return action
+
+
+class DurableEngine:
+    """The rule base registered in its own durable-rules Host; one decision at a time."""
+
+    name = "durable-rules"
+
+    def __init__(self, rules: list[Rule]) -> None:
+        if _durable is None:
+            raise RuntimeError("durable-rules is not importable on this Python")
+        self._lock = threading.Lock()
+        self._fired: list[str] = []
+        self._ids = itertools.count(1)
+        self._ruleset = f"advisor-{next(_names)}"
+        self._host = _QuietHost(self._fired.append)
+        self._host.register_rulesets({self._ruleset: compile_rules(rules)})
+        self._closed = False
+
+    def fire(self, fact: dict[str, Any]) -> list[str]:
+        """Rule ids that match the fact, in priority order."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("engine is closed")
+            fact = dict(fact, sid=_SID, rid=next(self._ids))
+            self._fired.clear()
+            try:
+                self._host.assert_fact(self._ruleset, fact)
+            finally:
+                self._host.retract_fact(self._ruleset, fact)
+            # A rule with `any` compiles to several durable-rules branches, each of which
+            # fires on its own; a rule counts once, at its first firing.
+            return [rid for rid in dict.fromkeys(self._fired) if rid != _CATCH_ALL]
+
+    def close(self) -> None:
+        """Free the native ruleset (durable-rules has no Python API for this)."""
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                _native.delete_ruleset(self._host.get_ruleset(self._ruleset)._handle)
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+def available() -> str:
+    """The engine this interpreter uses: durable-rules, or the reference evaluator on 3.13+."""
+    return DurableEngine.name if _durable is not None else ReferenceEngine.name
+
+
+def make_engine(rules: list[Rule], kind: str | None = None) -> Engine:
+    kind = kind or available()
+    return DurableEngine(rules) if kind == DurableEngine.name else ReferenceEngine(rules)
+
+
+
+
+def build_fact(signals: Iterable[str], words: int, constraints: Constraints) -> dict[str, Any]:
+    """The one fact a decision asserts: detected signals, the caller's constraints, simple measures."""
+    fact: dict[str, Any] = {
+        "kind": "task",
+        "budget": constraints.budget or "unset",
+        "max_price": constraints.max_price if constraints.max_price is not None else 1e12,
+        "words": words,
+    }
+    fact.update((signal_field(s), 1) for s in signals)
+    fact.update((need_field(c), 1) for c in sorted(constraints.needs))
+    return fact

@@ -1,0 +1,115 @@
+"""The Router: the advisor's entry point for apps and the CLI."""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from . import engine as _engine
+from .catalog import Catalog, load_catalog
+from .decide import Decision, decide
+from .errors import InputError
+from .explain import render_text
+from .rulebase import RuleBase, default_rule_paths, load_rulebase
+from .signals import Extractor
+from .types import Constraints, Recommendation, Task
+
+MAX_TASK_CHARS = 8_000_000  # about 8 MB of text; matching stays linear, this only bounds memory
+_BINARY_SHARE = 0.3  # tasks with more control characters than this are taken for binary data
+
+
+class Router:
+    """Loads a rule base and catalog once; `route()` is then cheap and safe to call from threads."""
+
+    def __init__(
+        self,
+        rules: list[str | Path] | None = None,
+        catalog: str | Path | None = None,
+        *,
+        include_default_rules: bool = True,
+        engine: str | None = None,
+    ) -> None:
+        self.catalog: Catalog = load_catalog(catalog)
+        paths = (default_rule_paths() if include_default_rules else []) + [Path(p) for p in rules or []]
+        self.rulebase: RuleBase = load_rulebase(paths, self.catalog)
+        self._extractor = Extractor(self.rulebase.signals)
+        self._engine = _engine.make_engine(self.rulebase.rules, engine)
+
+    @property
+    def engine_name(self) -> str:
+        return self._engine.name
+
+    def route(self, task: str | Task, constraints: Constraints | None = None) -> Recommendation:
+        """Recommend a model for a task; raises InputError or NoModelError on unusable input."""
+        task = _as_task(task, constraints)
+        self._check_models(task.constraints)
+        return self._recommend(self.decide(task), task)
+
+    def decide(self, task: Task) -> Decision:
+        """The decision behind a recommendation, before any text is rendered."""
+        features = self._extractor.extract(task.text)
+        fact = _engine.build_fact(features.signals, features.words, task.constraints)
+        fired = self._engine.fire(fact)
+        return decide(self.catalog, self.rulebase, fired, features, task.constraints)
+
+    def close(self) -> None:
+        """Free the engine's native resources; the Router is unusable afterwards."""
+        self._engine.close()
+
+    def __enter__(self) -> Router:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _recommend(self, d: Decision, task: Task) -> Recommendation:
+        rec = Recommendation(
+            model=d.model.id,
+            api_model=d.model.api_model,
+            params=d.params,
+            confidence=d.confidence,
+            score=d.scores[d.model.id],
+            default_used=d.default_used,
+            fired=d.fired,
+            alternatives=d.alternatives,
+            excluded=d.excluded,
+            warnings=d.warnings,
+        )
+        return rec.model_copy(update={"explanation": render_text(rec)})
+
+    def _check_models(self, constraints: Constraints) -> None:
+        for field in ("exclude", "allow"):
+            for model in sorted(getattr(constraints, field)):
+                if model not in self.catalog.ids:
+                    raise InputError(f"unknown model {model!r} in {field}{_did_you_mean(model, self.catalog.ids)}")
+
+
+def _as_task(task: str | Task, constraints: Constraints | None) -> Task:
+    if isinstance(task, Task):
+        return task if constraints is None else task.model_copy(update={"constraints": constraints})
+    if not isinstance(task, str):
+        raise InputError(f"a task is text, not {type(task).__name__}")
+    _check_text(task)
+    try:
+        return Task(text=task, constraints=constraints or Constraints())
+    except ValidationError as err:
+        raise InputError(err.errors()[0]["msg"].removeprefix("Value error, ")) from None
+
+
+def _check_text(text: str) -> None:
+    if not text.strip():
+        raise InputError("the task is empty: describe what you want the model to do")
+    if len(text) > MAX_TASK_CHARS:
+        raise InputError(f"the task is {len(text):,} characters; the limit is {MAX_TASK_CHARS:,}")
+    sample = text[:4096]
+    control = sum(1 for ch in sample if unicodedata.category(ch) in ("Cc", "Cs", "Co") and ch not in "\t\n\r" or ch == "\ufffd")
+    if control > _BINARY_SHARE * len(sample):
+        raise InputError("the task looks like binary data, not text")
+
+
+def _did_you_mean(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    return f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(known)})"

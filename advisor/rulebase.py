@@ -1,0 +1,174 @@
+"""Loading the rule base: signal definitions and rules from TOML, validated strictly."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from . import conditions
+from ._files import read_toml, validate
+from .catalog import Catalog
+from .errors import RuleFileError
+from .types import CAPABILITIES
+
+MAX_PATTERN_LENGTH = 500
+# A quantified group that itself ends in a quantifier, e.g. (a+)+ or (\w*)*: such patterns
+# can backtrack exponentially, so they are refused at load time.
+_NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*(?:[+*]|\{\d*,\d*\})\)[+*{]")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SignalDef(_Strict):
+    """A concept to detect in a task, as Python regular expressions (matched case-insensitively)."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
+    about: str
+    patterns: list[str] = Field(min_length=1, max_length=200)
+    case_sensitive: bool = False
+
+    @field_validator("patterns")
+    @classmethod
+    def _compile(cls, patterns: list[str]) -> list[str]:
+        for i, pattern in enumerate(patterns):
+            _check_pattern(pattern, i)
+        return patterns
+
+
+def _check_pattern(pattern: str, index: int) -> None:
+    if len(pattern) > MAX_PATTERN_LENGTH:
+        raise ValueError(f"pattern {index} is longer than {MAX_PATTERN_LENGTH} characters")
+    if _NESTED_QUANTIFIER.search(pattern):
+        raise ValueError(f"pattern {index} {pattern!r} nests quantifiers and could backtrack without end")
+    try:
+        compiled = re.compile(pattern)
+    except re.error as err:
+        raise ValueError(f"pattern {index} {pattern!r} is not a valid regular expression: {err}") from None
+    if compiled.groups:
+        raise ValueError(f"pattern {index} {pattern!r} has a capturing group; use (?:...)")
+    if compiled.match(""):
+        raise ValueError(f"pattern {index} {pattern!r} matches the empty string")
+
+
+class Rule(_Strict):
+    """When a condition holds, support or oppose a model, or require a capability."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", max_length=80)
+    when: Any
+    effect: Literal["support", "oppose", "require"] = "support"
+    model: str | None = None
+    needs: list[str] = []
+    weight: float = Field(default=1.0, gt=0, le=100)
+    because: str = Field(min_length=1, max_length=300)
+    cite: list[str] = []
+    params: dict[str, str] = {}
+
+    @field_validator("when", mode="before")
+    @classmethod
+    def _parse_when(cls, raw: Any) -> conditions.Condition:
+        try:
+            return conditions.parse(raw)
+        except conditions.ConditionError as err:
+            raise ValueError(str(err)) from None
+
+    @field_validator("needs")
+    @classmethod
+    def _known_needs(cls, needs: list[str]) -> list[str]:
+        unknown = sorted(set(needs) - set(CAPABILITIES))
+        if unknown:
+            raise ValueError(f"unknown capability {unknown[0]!r} (known: {', '.join(CAPABILITIES)})")
+        return needs
+
+    @model_validator(mode="after")
+    def _effect_shape(self) -> Rule:
+        if self.effect == "require" and (not self.needs or self.model):
+            raise ValueError("effect 'require' takes 'needs' (capabilities) and no 'model'")
+        if self.effect != "require" and (not self.model or self.needs):
+            raise ValueError(f"effect {self.effect!r} takes a 'model' and no 'needs'")
+        return self
+
+
+class RuleFile(_Strict):
+    signal: list[SignalDef] = []
+    rule: list[Rule] = []
+
+
+@dataclass(frozen=True)
+class RuleBase:
+    """The merged, cross-checked signals and rules; later files override earlier ids."""
+
+    signals: dict[str, SignalDef]
+    rules: list[Rule]
+    origin: dict[str, str] = field(default_factory=dict)  # "rule:ID" / "signal:ID" -> file
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+
+def default_rule_paths() -> list[Path]:
+    folder = Path(str(resources.files("advisor.rules")))
+    return sorted(p for p in folder.glob("*.toml") if p.name != "catalog.toml")
+
+
+def load_rule_file(path: Path | str) -> RuleFile:
+    return validate(RuleFile, read_toml(path), path)
+
+
+def load_rulebase(paths: list[Path | str], catalog: Catalog) -> RuleBase:
+    """Load, merge and cross-check rule files against each other and the catalog."""
+    signals: dict[str, SignalDef] = {}
+    rules: dict[str, Rule] = {}
+    origin: dict[str, str] = {}
+    for path in paths:
+        loaded = load_rule_file(path)
+        _merge(loaded.signal, signals, origin, "signal", str(path))
+        _merge(loaded.rule, rules, origin, "rule", str(path))
+    base = RuleBase(signals=signals, rules=list(rules.values()), origin=origin)
+    _cross_check(base, catalog)
+    return base
+
+
+def _merge(items: list[Any], into: dict[str, Any], origin: dict[str, str], kind: str, path: str) -> None:
+    seen: set[str] = set()
+    for item in items:
+        if item.id in seen:
+            raise RuleFileError(path, [f"{kind} {item.id!r}: field 'id': duplicate id in this file"])
+        seen.add(item.id)
+        into[item.id] = item
+        origin[f"{kind}:{item.id}"] = path
+
+
+def _cross_check(base: RuleBase, catalog: Catalog) -> None:
+    for rule in base.rules:
+        problems = _rule_problems(rule, base, catalog)
+        if problems:
+            raise RuleFileError(base.origin[f"rule:{rule.id}"], [f"rule {rule.id!r}: {p}" for p in problems])
+
+
+def _rule_problems(rule: Rule, base: RuleBase, catalog: Catalog) -> list[str]:
+    problems = [f"field 'when': unknown signal {s!r}" for s in sorted(conditions.signals_in(rule.when)) if s not in base.signals]
+    if rule.model and rule.model not in catalog.ids:
+        problems.append(f"field 'model': unknown model {rule.model!r} (catalog has {', '.join(catalog.ids)})")
+    figures = catalog.figures()
+    problems += [f"field 'cite': unknown figure {c!r}" for c in rule.cite if c not in figures]
+    problems += [f"field 'when': {p}" for p in _compare_problems(rule.when)]
+    return problems
+
+
+def _compare_problems(cond: conditions.Condition) -> list[str]:
+    if isinstance(cond, conditions.Compare):
+        bad = cond.fact == "needs" and cond.value not in CAPABILITIES
+        return [f"unknown capability {cond.value!r}"] if bad else []
+    if isinstance(cond, conditions.Group):
+        return [p for c in cond.all + cond.any + cond.none for p in _compare_problems(c)]
+    return []

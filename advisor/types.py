@@ -1,0 +1,98 @@
+"""The advisor's public data types: what goes into a decision and what comes out."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Capability = Literal["vision", "audio", "tools", "json", "streaming"]
+CAPABILITIES: tuple[str, ...] = ("vision", "audio", "tools", "json", "streaming")
+Budget = Literal["low", "medium", "high"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Constraints(_Strict):
+    """Hard and soft limits a caller puts on the choice of model."""
+
+    budget: Budget | None = None
+    needs: frozenset[Capability] = frozenset()
+    max_price: float | None = Field(default=None, gt=0, description="USD per 1M blended tokens (3:1 input:output)")
+    exclude: frozenset[str] = frozenset()
+    allow: frozenset[str] = frozenset()
+
+
+class Task(_Strict):
+    """A task description plus its constraints."""
+
+    text: str
+    constraints: Constraints = Constraints()
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, text: str) -> str:
+        if not text.strip():
+            raise ValueError("the task is empty")
+        return text
+
+
+class Evidence(_Strict):
+    """A span of the task that made a signal fire: task[start:end] == text."""
+
+    signal: str
+    text: str
+    start: int
+    end: int
+
+
+class Citation(_Strict):
+    """A catalog figure a rule cites, rendered with its numbers and source."""
+
+    figure: str
+    text: str
+
+
+class Firing(_Strict):
+    """A rule that fired, with what it did and the words that made it fire."""
+
+    rule: str
+    model: str | None
+    effect: Literal["support", "oppose", "require"]
+    weight: float
+    because: str
+    evidence: list[Evidence] = []
+    citations: list[Citation] = []
+
+
+class Alternative(_Strict):
+    """A model that was allowed but lost, and the deciding difference."""
+
+    model: str
+    score: float
+    why_not: str
+
+
+class Exclusion(_Strict):
+    """A model removed by a hard constraint before scoring."""
+
+    model: str
+    reason: str
+
+
+class Recommendation(_Strict):
+    """The advisor's answer: the model to use, how to call it, and why."""
+
+    model: str
+    api_model: str
+    params: dict[str, str] = {}
+    confidence: float
+    score: float
+    default_used: bool = False
+    fired: list[Firing] = []
+    alternatives: list[Alternative] = []
+    excluded: list[Exclusion] = []
+    warnings: list[str] = []
+    explanation: str = ""
