@@ -85,6 +85,8 @@ def _exclusion(model: Model, constraints: Constraints, needed: dict[str, str]) -
             return f"has no {cap} capability, needed by {source}"
     if constraints.max_price is not None and model.blended_price > constraints.max_price:
         return f"costs {model.blended_price:g} USD per 1M blended tokens, above max_price {constraints.max_price:g}"
+    if constraints.min_context is not None and model.limits.context < constraints.min_context:
+        return f"its context window of {model.limits.context:,} tokens is smaller than the {constraints.min_context:,} the input needs"
     return None
 
 

@@ -77,6 +77,8 @@ class Router:
             alternatives=d.alternatives,
             excluded=d.excluded,
             warnings=d.warnings,
+            token_limit_param=d.model.token_limit_param,
+            accepts_temperature=d.model.accepts_temperature,
         )
         return rec.model_copy(update={"explanation": render_text(rec)})
 

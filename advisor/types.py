@@ -23,6 +23,7 @@ class Constraints(_Strict):
     max_price: float | None = Field(default=None, gt=0, description="USD per 1M blended tokens (3:1 input:output)")
     exclude: frozenset[str] = frozenset()
     allow: frozenset[str] = frozenset()
+    min_context: int | None = Field(default=None, gt=0, description="tokens the prompt needs; smaller context windows are excluded")
 
 
 class Task(_Strict):
@@ -96,3 +97,14 @@ class Recommendation(_Strict):
     excluded: list[Exclusion] = []
     warnings: list[str] = []
     explanation: str = ""
+    token_limit_param: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"
+    accepts_temperature: bool = True
+
+    def request_params(self, max_tokens: int | None = None, temperature: float | None = None) -> dict[str, object]:
+        """Keyword arguments for a chat-completions call, with nothing the model rejects."""
+        params: dict[str, object] = {"model": self.api_model, **self.params}
+        if max_tokens is not None:
+            params[self.token_limit_param] = max_tokens
+        if temperature is not None and self.accepts_temperature:
+            params["temperature"] = temperature
+        return params
