@@ -12,8 +12,14 @@ from . import __version__
 from .engine import available
 from .errors import AdvisorError
 from .router import Router
-from .types import CAPABILITIES, Constraints
 from . import report
+from .catalog import load_catalog
+from .evaluate import evaluate, load_category_map, read_labelled, render_report
+from .explain import render
+from .lint import lint
+from .rulebase import default_rule_paths
+from .trace import render_trace
+from .types import CAPABILITIES, Constraints
 
 _ROUTE = "route"
 
@@ -56,25 +62,76 @@ def main() -> None:
     """
 
 
+def _task_options(fn: Any) -> Any:
+    for option in reversed([
+        click.option("--budget", type=click.Choice(["low", "medium", "high"]), help="How much cost matters."),
+        click.option("--needs", multiple=True, type=click.Choice(CAPABILITIES), help="A capability the model must have (repeatable)."),
+        click.option("--max-price", type=click.FloatRange(min=0, min_open=True), help="Highest price in USD per 1M tokens (3:1 input:output blend)."),
+        click.option("--exclude", multiple=True, metavar="MODEL", help="A model never to recommend (repeatable)."),
+        click.option("--allow", multiple=True, metavar="MODEL", help="Only recommend these models (repeatable)."),
+    ]):
+        fn = option(fn)
+    return _rule_options(fn)
+
+
+def _constraints(opts: dict[str, Any]) -> Constraints:
+    return Constraints(budget=opts["budget"], needs=frozenset(opts["needs"]), max_price=opts["max_price"],
+                       exclude=frozenset(opts["exclude"]), allow=frozenset(opts["allow"]))
+
+
+def _task_text(text: tuple[str, ...]) -> str:
+    return _read_stdin() if text == ("-",) else " ".join(text)
+
+
 @main.command(_ROUTE)
 @click.argument("text", nargs=-1, required=True)
-@click.option("--json", "as_json", is_flag=True, help="Print the recommendation as JSON.")
-@click.option("--budget", type=click.Choice(["low", "medium", "high"]), help="How much cost matters.")
-@click.option("--needs", multiple=True, type=click.Choice(CAPABILITIES), help="A capability the model must have (repeatable).")
-@click.option("--max-price", type=click.FloatRange(min=0, min_open=True), help="Highest price in USD per 1M tokens (3:1 input:output blend).")
-@click.option("--exclude", multiple=True, metavar="MODEL", help="A model never to recommend (repeatable).")
-@click.option("--allow", multiple=True, metavar="MODEL", help="Only recommend these models (repeatable).")
-@_rule_options
-def route(text: tuple[str, ...], as_json: bool, budget: str | None, needs: tuple[str, ...], max_price: float | None,
-          exclude: tuple[str, ...], allow: tuple[str, ...], rules: tuple[str, ...], catalog: str | None) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", help="Output format.")
+@click.option("--json", "as_json", is_flag=True, help="Short for --format json.")
+@click.option("--trace", is_flag=True, help="Show every signal, every rule considered and the arithmetic.")
+@_task_options
+def route(text: tuple[str, ...], fmt: str, as_json: bool, trace: bool, rules: tuple[str, ...], catalog: str | None, **opts: Any) -> None:
     """Recommend a model for TEXT (words are joined; '-' reads the task from stdin)."""
-    task = _read_stdin() if text == ("-",) else " ".join(text)
-    constraints = Constraints(budget=budget, needs=frozenset(needs), max_price=max_price, exclude=frozenset(exclude), allow=frozenset(allow))
+    if trace:
+        return _explain(text, as_json or fmt == "json", rules, catalog, opts)
     try:
-        rec = _router(rules, catalog).route(task, constraints)
+        rec = _router(rules, catalog).route(_task_text(text), _constraints(opts), counterfactuals=True)
     except AdvisorError as err:
         _fail(err)
-    click.echo(rec.model_dump_json(indent=2) if as_json else rec.explanation)
+    click.echo(render(rec, "json" if as_json else fmt))
+
+
+@main.command("explain")
+@click.argument("text", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the trace as JSON.")
+@_task_options
+def explain_cmd(text: tuple[str, ...], as_json: bool, rules: tuple[str, ...], catalog: str | None, **opts: Any) -> None:
+    """Trace the decision for TEXT: signals, every rule (fired or not, and why), the scores."""
+    _explain(text, as_json, rules, catalog, opts)
+
+
+def _explain(text: tuple[str, ...], as_json: bool, rules: tuple[str, ...], catalog: str | None, opts: dict[str, Any]) -> None:
+    try:
+        trace = _router(rules, catalog).trace(_task_text(text), _constraints(opts))
+    except AdvisorError as err:
+        _fail(err)
+    click.echo(trace.model_dump_json(indent=2) if as_json else render_trace(trace))
+
+
+@main.command("eval")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--category-map", type=click.Path(dir_okay=False), help="JSON {category: expected model} for lines that carry only a category.")
+@_rule_options
+def eval_cmd(path: str, as_json: bool, category_map: str | None, rules: tuple[str, ...], catalog: str | None) -> None:
+    """Score the advisor on labelled JSONL lines: {"id", "text", "expected", "constraints"?}."""
+    try:
+        router = _router(rules, catalog)
+        items = read_labelled(path, load_category_map(category_map) if category_map else None)
+        with click.progressbar(items, label="routing", file=sys.stderr) as bar:
+            report = evaluate(router, items, progress=lambda xs: iter(bar))
+    except AdvisorError as err:
+        _fail(err)
+    click.echo(report.model_dump_json(indent=2) if as_json else render_report(report))
 
 
 def _read_stdin() -> str:
@@ -120,6 +177,33 @@ def rules_show(rule_id: str, rules: tuple[str, ...], catalog: str | None) -> Non
         click.echo(report.rule_detail(router.rulebase, router.catalog, rule_id))
     except AdvisorError as err:
         _fail(err)
+
+
+@rules_group.command("lint")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--catalog", type=click.Path(dir_okay=False), help="The catalog to check models and citations against.")
+def rules_lint(files: tuple[str, ...], catalog: str | None) -> None:
+    """Review rule FILES (default: the packaged rule base). Exit 0 clean, 1 findings, 2 unreadable."""
+    try:
+        findings = lint(list(files) or default_rule_paths(), load_catalog(catalog))
+    except AdvisorError as err:
+        _fail(err)
+    for finding in findings:
+        click.echo(str(finding))
+    unreadable = any(f.kind == "schema" and "cannot read" in f.message for f in findings)
+    click.echo(f"{len(findings)} finding(s)" if findings else "clean", err=True)
+    sys.exit(2 if unreadable else 1 if findings else 0)
+
+
+@rules_group.command("doc")
+@_rule_options
+def rules_doc(rules: tuple[str, ...], catalog: str | None) -> None:
+    """Write the rule base as a Markdown document for review."""
+    try:
+        router = _router(rules, catalog)
+    except AdvisorError as err:
+        _fail(err)
+    click.echo(report.rules_markdown(router.rulebase, router.catalog), nl=False)
 
 
 @rules_group.command("signals")

@@ -129,3 +129,34 @@ def describe(cond: Condition) -> str:
 def _wrap(cond: Condition) -> str:
     text = describe(cond)
     return f"({text})" if isinstance(cond, Group) else text
+
+
+def unmet(cond: Condition, facts: dict[str, object]) -> str | None:
+    """Why a condition does not hold for these facts (None when it holds).
+
+    Used only to explain rules that did not fire; the decision itself comes from the engine.
+    `facts` maps signal names to True and constraint names (budget, needs, ...) to values.
+    """
+    if isinstance(cond, Signal):
+        return None if facts.get(cond.name) else f"no {cond.name}"
+    if isinstance(cond, Compare):
+        return None if _compare_holds(cond, facts) else f"{describe(cond)} is false"
+    for part in cond.all:
+        why = unmet(part, facts)
+        if why:
+            return why
+    if cond.any and all(unmet(part, facts) for part in cond.any):
+        return f"none of ({', '.join(describe(c) for c in cond.any)})"
+    for part in cond.none:
+        if unmet(part, facts) is None:
+            return f"{describe(part)} holds (excluded by not)"
+    return None
+
+
+def _compare_holds(cond: Compare, facts: dict[str, object]) -> bool:
+    value = facts.get(cond.fact)
+    if cond.op == "has":
+        return cond.value in (value or ())  # type: ignore[operator]
+    if cond.op in ("eq", "neq"):
+        return (value == cond.value) == (cond.op == "eq")
+    return {"lt": value < cond.value, "lte": value <= cond.value, "gt": value > cond.value, "gte": value >= cond.value}[cond.op]  # type: ignore[operator]

@@ -42,6 +42,7 @@ def render_text(rec: Recommendation) -> str:
     lines += _section("Rules that fired:", [_firing_lines(f) for f in rec.fired] or [["  (none)"]])
     lines += _section("Why not the others:", [_wrap(f"{a.model}: {a.why_not}", "  ") for a in rec.alternatives])
     lines += _section("Excluded by constraints:", [_wrap(f"{e.model}: {e.reason}", "  ") for e in rec.excluded])
+    lines += _section("What would change the answer:", [_wrap(f"{c.change} -> {c.model}", "  ") for c in rec.counterfactuals])
     lines += _section("Warnings:", [_wrap(w, "  ") for w in rec.warnings])
     return "\n".join(lines)
 
@@ -86,3 +87,41 @@ def _sentence(text: str) -> str:
 def _wrap(text: str, indent: str) -> list[str]:
     hang = "  " if len(indent) <= 2 else ""
     return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + hang, break_on_hyphens=False) or [indent]
+
+
+def render_markdown(rec: Recommendation) -> str:
+    """The explanation as Markdown, for pasting into a review."""
+    lines = [f"**{_md(headline(rec))}.**", "", f"Call: `model={rec.api_model}{''.join(f', {k}={v}' for k, v in sorted(rec.params.items()))}`"]
+    lines += ["", "### Rules that fired", ""]
+    lines += [line for f in rec.fired for line in _firing_md(f)] or ["_None: the declared default applies._"]
+    lines += _md_section("Why not the others", [f"- **{a.model}** (score {a.score:g}): {_md(a.why_not)}" for a in rec.alternatives])
+    lines += _md_section("Excluded by constraints", [f"- **{e.model}**: {_md(e.reason)}" for e in rec.excluded])
+    lines += _md_section("What would change the answer", [f"- `{c.change}` → **{c.model}**" for c in rec.counterfactuals])
+    lines += _md_section("Warnings", [f"- {_md(w)}" for w in rec.warnings])
+    return "\n".join(lines) + "\n"
+
+
+def _firing_md(f: Firing) -> list[str]:
+    sign = {"support": "+", "oppose": "−", "require": "requires"}[f.effect]
+    target = f"{sign} {f.weight:g} {f.model}" if f.model else "requires a capability"
+    lines = [f"- `{f.rule}` ({target}): {_md(f.because)}"]
+    if f.evidence:
+        lines.append("  - on " + ", ".join(f"“{_md(_clip(e.text))}” [{e.start}:{e.end}]" for e in f.evidence))
+    lines += [f"  - {_md(c.text)}" for c in f.citations]
+    return lines
+
+
+def _md_section(title: str, items: list[str]) -> list[str]:
+    return ["", f"### {title}", "", *items] if items else []
+
+
+def _md(text: str) -> str:
+    # Task text is user input: escape what Markdown would otherwise interpret.
+    return "".join("\\" + ch if ch in "\\`*_[]<>|#" else ch for ch in text)
+
+
+def render(rec: Recommendation, fmt: str) -> str:
+    """text, markdown or json."""
+    if fmt == "json":
+        return rec.model_dump_json(indent=2)
+    return render_markdown(rec) if fmt == "markdown" else rec.explanation

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from pathlib import Path
 import json
 
 from .catalog import Catalog
@@ -61,3 +62,18 @@ def rule_detail(base: RuleBase, catalog: Catalog, rule_id: str) -> str:
     lines += [f"params   {k} = {v}" for k, v in r.params.items()]
     lines += [f"cites    {figures[c].render(names)}" for c in r.cite]
     return "\n".join(lines)
+
+
+def rules_markdown(base: RuleBase, catalog: Catalog) -> str:
+    """The rule base as a Markdown document for review: one section per rule, then the signals."""
+    figures, names = catalog.figures(), catalog.names()
+    lines = ["# Rule base", "", f"{len(base.rules)} rules over {len(base.signals)} signals; default model `{catalog.default_model}`.", ""]
+    for r in base.rules:
+        effect = f"{r.effect} **{r.model}**" if r.model else f"requires {', '.join(r.needs)}"
+        lines += [f"## `{r.id}`", "", f"- when: `{describe(r.when)}`", f"- effect: {effect}, weight {r.weight:g}", f"- because: {r.because}"]
+        lines += [f"- params: `{k} = {v}`" for k, v in r.params.items()]
+        lines += [f"- cites: {figures[cid].render(names)}" for cid in r.cite]
+        lines += [f"- file: `{Path(base.origin['rule:' + r.id]).name}`", ""]
+    lines += ["## Signals", "", "| signal | detects | patterns |", "|---|---|---|"]
+    lines += [f"| `{s.id}` | {s.about} | {len(s.patterns)} |" for s in base.signals.values()]
+    return "\n".join(lines) + "\n"

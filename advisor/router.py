@@ -12,10 +12,11 @@ from . import engine as _engine
 from .catalog import Catalog, load_catalog
 from .decide import Decision, decide
 from .errors import InputError
-from .explain import render_text
+from .counterfactuals import find_counterfactuals
 from .rulebase import RuleBase, default_rule_paths, load_rulebase
-from .signals import Extractor
-from .types import Constraints, Recommendation, Task
+from .signals import Extractor, Features
+from .trace import Trace, build_trace
+from .types import Constraints, Counterfactual, Recommendation, Task
 
 MAX_TASK_CHARS = 8_000_000  # about 8 MB of text; matching stays linear, this only bounds memory
 _BINARY_SHARE = 0.3  # tasks with more control characters than this are taken for binary data
@@ -42,18 +43,37 @@ class Router:
     def engine_name(self) -> str:
         return self._engine.name
 
-    def route(self, task: str | Task, constraints: Constraints | None = None) -> Recommendation:
-        """Recommend a model for a task; raises InputError or NoModelError on unusable input."""
+    def route(self, task: str | Task, constraints: Constraints | None = None, *, counterfactuals: bool = False) -> Recommendation:
+        """Recommend a model for a task; raises InputError or NoModelError on unusable input.
+
+        With counterfactuals=True the rule base is evaluated again under each smallest change
+        (one constraint, or one detected signal dropped) and those that change the answer are listed.
+        """
         task = _as_task(task, constraints)
         self._check_models(task.constraints)
-        return self._recommend(self.decide(task), task)
+        features = self._extractor.extract(task.text)
+        decision = self._decide(features, task.constraints)
+        found = find_counterfactuals(self._decide, features, task.constraints, decision.model.id) if counterfactuals else []
+        return _recommendation(decision, found)
 
     def decide(self, task: Task) -> Decision:
-        """The decision behind a recommendation, before any text is rendered."""
+        """The decision behind a recommendation, before anything is rendered."""
+        return self._decide(self._extractor.extract(task.text), task.constraints)
+
+    def trace(self, task: str | Task, constraints: Constraints | None = None) -> Trace:
+        """Every signal, every rule (fired or not, and the condition that failed), the arithmetic."""
+        task = _as_task(task, constraints)
+        self._check_models(task.constraints)
         features = self._extractor.extract(task.text)
-        fact = _engine.build_fact(features.signals, features.words, task.constraints)
-        fired = self._engine.fire(fact)
-        return decide(self.catalog, self.rulebase, fired, features, task.constraints)
+        fired = self._fire(features, task.constraints)
+        decision = decide(self.catalog, self.rulebase, fired, features, task.constraints)
+        return build_trace(self.rulebase, features, task.constraints, fired, decision)
+
+    def _decide(self, features: Features, constraints: Constraints) -> Decision:
+        return decide(self.catalog, self.rulebase, self._fire(features, constraints), features, constraints)
+
+    def _fire(self, features: Features, constraints: Constraints) -> list[str]:
+        return self._engine.fire(_engine.build_fact(features.signals, features.words, constraints))
 
     def close(self) -> None:
         """Free the engine's native resources; the Router is unusable afterwards."""
@@ -65,28 +85,29 @@ class Router:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _recommend(self, d: Decision, task: Task) -> Recommendation:
-        rec = Recommendation(
-            model=d.model.id,
-            api_model=d.model.api_model,
-            params=d.params,
-            confidence=d.confidence,
-            score=d.scores[d.model.id],
-            default_used=d.default_used,
-            fired=d.fired,
-            alternatives=d.alternatives,
-            excluded=d.excluded,
-            warnings=d.warnings,
-            token_limit_param=d.model.token_limit_param,
-            accepts_temperature=d.model.accepts_temperature,
-        )
-        return rec.model_copy(update={"explanation": render_text(rec)})
-
     def _check_models(self, constraints: Constraints) -> None:
         for field in ("exclude", "allow"):
             for model in sorted(getattr(constraints, field)):
                 if model not in self.catalog.ids:
                     raise InputError(f"unknown model {model!r} in {field}{_did_you_mean(model, self.catalog.ids)}")
+
+
+def _recommendation(d: Decision, counterfactuals: list[Counterfactual]) -> Recommendation:
+    return Recommendation(
+        model=d.model.id,
+        api_model=d.model.api_model,
+        params=d.params,
+        confidence=d.confidence,
+        score=d.scores[d.model.id],
+        default_used=d.default_used,
+        fired=d.fired,
+        alternatives=d.alternatives,
+        excluded=d.excluded,
+        warnings=d.warnings,
+        counterfactuals=counterfactuals,
+        token_limit_param=d.model.token_limit_param,
+        accepts_temperature=d.model.accepts_temperature,
+    )
 
 
 def _as_task(task: str | Task, constraints: Constraints | None) -> Task:

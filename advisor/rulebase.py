@@ -150,21 +150,20 @@ def _merge(items: list[Any], into: dict[str, Any], origin: dict[str, str], kind:
 
 def _cross_check(base: RuleBase, catalog: Catalog) -> None:
     for rule in base.rules:
-        problems = _rule_problems(rule, base, catalog)
+        problems = [message for _, message in rule_problems(rule, base.signals, catalog)]
         if problems:
             raise RuleFileError(base.origin[f"rule:{rule.id}"], [f"rule {rule.id!r}: {p}" for p in problems])
 
 
-def _rule_problems(rule: Rule, base: RuleBase, catalog: Catalog) -> list[str]:
-    problems = [f"field 'when': unknown signal {s!r}" for s in sorted(conditions.signals_in(rule.when)) if s not in base.signals]
+def rule_problems(rule: Rule, signals: dict[str, SignalDef], catalog: Catalog) -> list[tuple[str, str]]:
+    """(kind, message) for each reference a rule makes to something that does not exist."""
+    problems = [("unknown-signal", f"field 'when': unknown signal {s!r}") for s in sorted(conditions.signals_in(rule.when)) if s not in signals]
     if rule.model and rule.model not in catalog.ids:
-        problems.append(f"field 'model': unknown model {rule.model!r} (catalog has {', '.join(catalog.ids)})")
+        problems.append(("unknown-model", f"field 'model': unknown model {rule.model!r} (catalog has {', '.join(catalog.ids)})"))
     figures = catalog.figures()
-    problems += [f"field 'cite': unknown figure {c!r}" for c in rule.cite if c not in figures]
-    problems += [f"field 'when': {p}" for p in _compare_problems(rule.when)]
+    problems += [("unknown-citation", f"field 'cite': unknown figure {c!r}") for c in rule.cite if c not in figures]
+    problems += [("schema", f"field 'when': {p}") for p in _compare_problems(rule.when)]
     return problems
-
-
 def _compare_problems(cond: conditions.Condition) -> list[str]:
     if isinstance(cond, conditions.Compare):
         bad = cond.fact == "needs" and cond.value not in CAPABILITIES

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from functools import cached_property
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
 Capability = Literal["vision", "audio", "tools", "json", "streaming"]
 CAPABILITIES: tuple[str, ...] = ("vision", "audio", "tools", "json", "streaming")
@@ -83,6 +84,13 @@ class Exclusion(_Strict):
     reason: str
 
 
+class Counterfactual(_Strict):
+    """A smallest change to the input that would change the recommendation."""
+
+    change: str
+    model: str
+
+
 class Recommendation(_Strict):
     """The advisor's answer: the model to use, how to call it, and why."""
 
@@ -96,9 +104,25 @@ class Recommendation(_Strict):
     alternatives: list[Alternative] = []
     excluded: list[Exclusion] = []
     warnings: list[str] = []
-    explanation: str = ""
+    counterfactuals: list[Counterfactual] = []
     token_limit_param: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"
     accepts_temperature: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_rendered(cls, data: Any) -> Any:
+        # `explanation` is derived; accept it back from JSON so dumps round-trip.
+        if isinstance(data, dict) and "explanation" in data:
+            data = {k: v for k, v in data.items() if k != "explanation"}
+        return data
+
+    @computed_field  # type: ignore[prop-decorator]
+    @cached_property
+    def explanation(self) -> str:
+        """The human explanation, rendered on first use (routing itself never pays for it)."""
+        from .explain import render_text
+
+        return render_text(self)
 
     def request_params(self, max_tokens: int | None = None, temperature: float | None = None) -> dict[str, object]:
         """Keyword arguments for a chat-completions call, with nothing the model rejects."""
