@@ -7,8 +7,16 @@ for the patterns the loader admits.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
+from typing import Any
+
+try:  # the stdlib's own regex parser, used only to find literal prefixes
+    from re import _constants as _c, _parser
+except ImportError:  # pragma: no cover - older layouts
+    import sre_constants as _c  # type: ignore[no-redef]
+    import sre_parse as _parser  # type: ignore[no-redef]
 
 from .rulebase import SignalDef
 from .types import Evidence
@@ -37,15 +45,59 @@ class Extractor:
     """Compiled signal patterns; build once per rule base, call many times (thread-safe)."""
 
     def __init__(self, signals: dict[str, SignalDef]) -> None:
-        self._compiled = [(sid, _compile(sig)) for sid, sig in signals.items()]
+        self._compiled = [(sid, _compile(sig), _signal_prefixes(sig)) for sid, sig in signals.items()]
 
     def extract(self, text: str) -> Features:
         found: dict[str, tuple[Evidence, ...]] = {}
-        for sid, pattern in self._compiled:
+        lowered = text.lower()
+        for sid, pattern, prefixes in self._compiled:
+            # A substring test is far cheaper than a regex scan: skip signals none of whose
+            # literal prefixes occur in the text (their patterns cannot match).
+            if prefixes is not None and not any(p in lowered for p in prefixes):
+                continue
             spans = _spans(sid, pattern, text)
             if spans:
                 found[sid] = spans
         return Features(signals=found, words=len(text.split()))
+
+
+def _signal_prefixes(signal: SignalDef) -> frozenset[str] | None:
+    """Lower-cased literals one of which starts every match of the signal; None if unknown."""
+    if signal.case_sensitive:
+        return None
+    found: set[str] = set()
+    for pattern in signal.patterns:
+        prefixes = literal_prefixes(pattern)
+        if prefixes is None:
+            return None
+        found |= prefixes
+    return frozenset(found)
+
+
+def literal_prefixes(pattern: str) -> set[str] | None:
+    """Literal strings one of which every match of `pattern` starts with (None if not known)."""
+    try:
+        return _prefixes(list(_parser.parse(pattern)))
+    except Exception:  # a private parser: on any surprise, fall back to always scanning
+        return None
+
+
+def _prefixes(items: list[tuple[Any, Any]]) -> set[str] | None:
+    items = list(itertools.dropwhile(lambda item: item[0] is _c.AT, items))
+    if not items:
+        return None
+    op, arg = items[0]
+    if op is _c.LITERAL:
+        literal = "".join(chr(a) for _, a in itertools.takewhile(lambda item: item[0] is _c.LITERAL, items))
+        return {literal.lower()}
+    if op is _c.SUBPATTERN:
+        return _prefixes(list(arg[-1]))
+    if op is _c.BRANCH:
+        alternatives = [_prefixes(list(alt)) for alt in arg[1]]
+        return None if any(a is None for a in alternatives) else set().union(*alternatives)  # type: ignore[arg-type]
+    if op is _c.IN and all(kind is _c.LITERAL for kind, _ in arg):
+        return {chr(a).lower() for _, a in arg}
+    return None
 
 
 def _compile(signal: SignalDef) -> re.Pattern[str]:
@@ -58,7 +110,8 @@ def _spans(sid: str, pattern: re.Pattern[str], text: str) -> tuple[Evidence, ...
     for match in pattern.finditer(text):
         if _negated(text, match.start()):
             continue
-        spans.append(Evidence(signal=sid, text=match.group(), start=match.start(), end=match.end()))
+        # Built from our own match, so pydantic's validation is skipped on the hot path.
+        spans.append(Evidence.model_construct(signal=sid, text=match.group(), start=match.start(), end=match.end()))
         if len(spans) == MAX_EVIDENCE:
             break
     return tuple(spans)

@@ -1,0 +1,60 @@
+"""`advise batch FILE|-`: route a JSONL file of tasks; the logic lives in `advisor.batch`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from typing import IO
+
+import click
+
+from .batch import BatchOptions, LineResult, Tally, render_summary, run_batch
+from .errors import AdvisorError
+from .router import Router
+
+
+@click.command("batch")
+@click.argument("source", metavar="FILE|-", type=click.File("r", encoding="utf-8", errors="replace"))
+@click.option("--full", is_flag=True, help="Add the full recommendation to each output line.")
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=1), help="Route in this many worker processes.")
+@click.option("--rules", "rules", multiple=True, type=click.Path(dir_okay=False), help="A rule file to add to the packaged rule base (repeatable); same ids override.")
+@click.option("--catalog", type=click.Path(dir_okay=False), help="A model catalog TOML file instead of the packaged one.")
+def batch_command(source: IO[str], full: bool, jobs: int, rules: tuple[str, ...], catalog: str | None) -> None:
+    """Route every task in a JSONL FILE ('-' reads stdin): one JSON line per task on stdout,
+    in input order, and a summary with the estimated cost on stderr. Lines that cannot be
+    routed give an error record; the exit code is still 0."""
+    try:
+        router = Router(list(rules), catalog)
+    except AdvisorError as err:
+        _fail(err.message, err.exit_code)
+    tally = Tally()
+    try:
+        for result in _with_progress(source, run_batch(source, BatchOptions(rules=rules, catalog=catalog, full=full), jobs=jobs, router=router)):
+            click.echo(result.output)
+            tally.add(result)
+    except OSError as err:
+        _fail(f"cannot read {source.name}: {err.strerror or err}", 2)
+    click.echo(render_summary(tally.summary(router.catalog)), err=True)
+
+
+def _with_progress(source: IO[str], results: Iterator[LineResult]) -> Iterator[LineResult]:
+    # The bar is for people watching a terminal; logs and pipes get only the summary.
+    # run_batch is lazy, so counting the lines first (then rewinding) reads nothing twice over.
+    if not sys.stderr.isatty():
+        yield from results
+        return
+    with click.progressbar(results, length=_count_lines(source), label="routing", file=sys.stderr) as bar:
+        yield from bar
+
+
+def _count_lines(source: IO[str]) -> int | None:
+    if not source.seekable():
+        return None  # a pipe can be read only once; the bar then shows a count without a total
+    total = sum(1 for line in source if line.strip())
+    source.seek(0)
+    return total
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"advise: error: {message}", err=True)
+    sys.exit(code)
