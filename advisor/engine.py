@@ -1,11 +1,11 @@
 """The rule engine: validated rules compiled to durable-rules rulesets and evaluated there.
 
 This is the only module that imports durable-rules, and it follows every point of the
-project's durable-rules notes: one private Host per engine with its timer threads stopped,
-a unique ruleset name per engine, one fixed session, facts (never events) asserted with a
-unique request id and retracted in `finally`, actions that only record the firing, a
-positive `kind = task` guard on every rule, a catch-all rule so "nothing matched" is not an
-exception, one lock around each decision, and an explicit `close()` that frees the ruleset.
+project's durable-rules notes: no `Host` (so no timer threads and no global registry), a
+unique ruleset name per engine, one fixed session, facts (never events) asserted with a
+unique id and retracted in `finally`, firings recorded by rule id only (no Python actions),
+a positive `kind = task` guard on every rule, a catch-all rule so "nothing matched" is not
+an exception, one lock around each decision, and an explicit `close()` that frees the ruleset.
 
 Where durable-rules cannot be imported (CPython 3.13+), `ReferenceEngine` evaluates the very
 same compiled dictionaries in plain Python.
@@ -14,6 +14,7 @@ same compiled dictionaries in plain Python.
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 from typing import TYPE_CHECKING, Any, Iterable, Protocol
 
@@ -30,9 +31,8 @@ _names = itertools.count(1)
 
 try:  # durable-rules is a C extension without a build for CPython 3.13+.
     import durable_rules_engine as _native
-    from durable import engine as _durable
 except ImportError:  # pragma: no cover - exercised on 3.13+ only
-    _durable = None
+    _native = None
 
 
 def signal_field(name: str) -> str:
@@ -156,39 +156,23 @@ def _compare(op: str, left: Any, right: Any) -> bool:
     return {"$lt": left < right, "$lte": left <= right, "$gt": left > right, "$gte": left >= right}[op]
 
 
-if _durable is not None:
-
-    class _QuietHost(_durable.Host):
-        """A Host without the self-restarting timer threads, whose actions only record."""
-
-        def __init__(self, record: Any) -> None:
-            self._record = record
-            super().__init__()
-
-        def _run(self) -> None:
-            pass
-
-        def get_action(self, action_name: str) -> Any:
-            def action(c: Any) -> None:  # exactly one parameter, or durable makes it async
-                self._record(action_name)
-
-            return action
-
-
 class DurableEngine:
-    """The rule base registered in its own durable-rules Host; one decision at a time."""
+    """The rule base as one durable-rules ruleset, driven through durable-rules' C engine.
+
+    These are the calls `durable.engine.Ruleset` makes, without its `Host`: so no timer
+    threads, no process-wide registry, and no per-action round-trip of session state (which
+    the advisor never writes). A firing is only recorded by its rule id; one decision at a time.
+    """
 
     name = "durable-rules"
 
     def __init__(self, rules: list[Rule]) -> None:
-        if _durable is None:
+        if _native is None:
             raise RuntimeError("durable-rules is not importable on this Python")
+        definition = {rid: {k: v for k, v in body.items() if k != "run"} for rid, body in compile_rules(rules).items()}
         self._lock = threading.Lock()
-        self._fired: list[str] = []
         self._ids = itertools.count(1)
-        self._ruleset = f"advisor-{next(_names)}"
-        self._host = _QuietHost(self._fired.append)
-        self._host.register_rulesets({self._ruleset: compile_rules(rules)})
+        self._handle = _native.create_ruleset(f"advisor-{next(_names)}", json.dumps(definition, ensure_ascii=False))
         self._closed = False
 
     def fire(self, fact: dict[str, Any]) -> list[str]:
@@ -196,22 +180,38 @@ class DurableEngine:
         with self._lock:
             if self._closed:
                 raise RuntimeError("engine is closed")
-            fact = dict(fact, sid=_SID, rid=next(self._ids))
-            self._fired.clear()
+            payload = json.dumps(dict(fact, sid=_SID, id=next(self._ids)), ensure_ascii=False)
             try:
-                self._host.assert_fact(self._ruleset, fact)
+                fired = self._assert(payload)
             finally:
-                self._host.retract_fact(self._ruleset, fact)
-            # A rule with `any` compiles to several durable-rules branches, each of which
-            # fires on its own; a rule counts once, at its first firing.
-            return [rid for rid in dict.fromkeys(self._fired) if rid != _CATCH_ALL]
+                _native.retract_fact(self._handle, payload)
+        # A rule with `any` compiles to several durable-rules branches, each of which
+        # fires on its own; a rule counts once, at its first firing.
+        return [rid for rid in dict.fromkeys(fired) if rid != _CATCH_ALL]
+
+    def _assert(self, payload: str) -> list[str]:
+        code, state = _native.assert_fact(self._handle, payload)
+        if code not in (0, 3):  # 1: nothing matched (the catch-all prevents it); 2: seen before
+            raise RuntimeError(f"durable-rules refused the fact (code {code})")
+        fired: list[str] = []
+        result = _native.start_action_for_state(self._handle, state)
+        while result:
+            fired.append(next(iter(json.loads(result[1]))))
+            message = _native.complete_and_start_action(self._handle, state)
+            result = (None, message) if message else None
+        return fired
+
+    def facts(self) -> list[Any]:
+        """Facts left in the engine's session (none between decisions)."""
+        with self._lock:
+            return json.loads(_native.get_facts(self._handle, _SID))
 
     def close(self) -> None:
-        """Free the native ruleset (durable-rules has no Python API for this)."""
+        """Free the native ruleset; idempotent."""
         with self._lock:
             if not self._closed:
                 self._closed = True
-                _native.delete_ruleset(self._host.get_ruleset(self._ruleset)._handle)
+                _native.delete_ruleset(self._handle)
 
     def __del__(self) -> None:
         try:
@@ -222,7 +222,7 @@ class DurableEngine:
 
 def available() -> str:
     """The engine this interpreter uses: durable-rules, or the reference evaluator on 3.13+."""
-    return DurableEngine.name if _durable is not None else ReferenceEngine.name
+    return DurableEngine.name if _native is not None else ReferenceEngine.name
 
 
 def make_engine(rules: list[Rule], kind: str | None = None) -> Engine:
