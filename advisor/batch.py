@@ -9,6 +9,9 @@ Cost estimate: input tokens per task come from its text, estimated as `advisor.m
 (one user message); output is assumed to be ASSUMED_OUTPUT_TOKENS per task, a typical short
 answer. Hidden reasoning tokens, which o-series models bill as output, are not counted, so the
 routed mix is underestimated when it uses reasoning models. Prices are the catalog's.
+
+With jobs > 1, worker processes are spawned; a script calling `run_batch` that way needs the
+usual `if __name__ == "__main__":` guard.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -45,8 +49,8 @@ class _Strict(BaseModel):
 class BatchOptions(_Strict):
     """What a worker process needs to build its own Router and format its output."""
 
-    rules: tuple[str, ...] = ()
-    catalog: str | None = None
+    rules: tuple[Path, ...] = ()
+    catalog: Path | None = None
     full: bool = False
 
 
@@ -259,13 +263,17 @@ def render_summary(summary: Summary) -> str:
 
 def _cost_lines(s: Summary) -> list[str]:
     lines = [
-        f"estimated cost ({s.input_tokens:,} input tokens estimated from the text, {s.output_tokens_per_task:,} output",
-        "  tokens per task assumed; hidden reasoning tokens not counted):",
-        f"  routed mix        ${s.routed_usd:,.4f}",
+        f"estimated cost, from {s.input_tokens:,} input tokens (estimated from the text)",
+        f"  and {s.output_tokens_per_task:,} output tokens per task (assumed; reasoning tokens not counted):",
+        f"  routed mix        {_usd(s.routed_usd)}",
     ]
     for model, usd in s.baseline_usd.items():
-        lines.append(f"  all on {model:<10} ${usd:,.4f}  ({_saving(s.savings_usd[model], usd)})")
+        lines.append(f"  all on {model:<10} {_usd(usd)}  ({_saving(s.savings_usd[model], usd)})")
     return lines
+
+
+def _usd(amount: float) -> str:
+    return f"{f'${amount:,.4f}':>12}"
 
 
 def _saving(saved: float, baseline: float) -> str:

@@ -14,6 +14,7 @@ from .errors import AdvisorError
 from .router import Router
 from . import report
 from .catalog import load_catalog
+from .cli_batch import batch_command
 from .evaluate import evaluate, load_category_map, read_labelled, render_report
 from .explain import render
 from .lint import lint
@@ -215,3 +216,6 @@ def rules_signals(rules: tuple[str, ...], catalog: str | None) -> None:
     except AdvisorError as err:
         _fail(err)
     click.echo(report.signals_table(router.rulebase))
+
+
+main.add_command(batch_command)

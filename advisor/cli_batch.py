@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from typing import IO
@@ -27,11 +28,13 @@ def batch_command(source: IO[str], full: bool, jobs: int, rules: tuple[str, ...]
         router = Router(list(rules), catalog)
     except AdvisorError as err:
         _fail(err.message, err.exit_code)
-    tally = Tally()
+    options, tally = BatchOptions(rules=rules, catalog=catalog, full=full), Tally()
     try:
-        for result in _with_progress(source, run_batch(source, BatchOptions(rules=rules, catalog=catalog, full=full), jobs=jobs, router=router)):
+        for result in _with_progress(source, run_batch(source, options, jobs=jobs, router=router)):
             click.echo(result.output)
             tally.add(result)
+    except BrokenPipeError:
+        _stop_quietly()
     except OSError as err:
         _fail(f"cannot read {source.name}: {err.strerror or err}", 2)
     click.echo(render_summary(tally.summary(router.catalog)), err=True)
@@ -39,7 +42,7 @@ def batch_command(source: IO[str], full: bool, jobs: int, rules: tuple[str, ...]
 
 def _with_progress(source: IO[str], results: Iterator[LineResult]) -> Iterator[LineResult]:
     # The bar is for people watching a terminal; logs and pipes get only the summary.
-    # run_batch is lazy, so counting the lines first (then rewinding) reads nothing twice over.
+    # run_batch is lazy: a file can be counted (and rewound) before its first line is routed.
     if not sys.stderr.isatty():
         yield from results
         return
@@ -58,3 +61,10 @@ def _count_lines(source: IO[str]) -> int | None:
 def _fail(message: str, code: int) -> None:
     click.echo(f"advise: error: {message}", err=True)
     sys.exit(code)
+
+
+def _stop_quietly() -> None:
+    # The reader of stdout went away (`| head`): stop without a traceback, and point stdout at
+    # devnull so the interpreter's final flush does not fail again.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(1)

@@ -21,14 +21,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from .errors import InputError, NoModelError
 from .explain import render_text
-from .router import MAX_TASK_CHARS, Router
 from .types import Constraints, Recommendation
+
+if TYPE_CHECKING:  # router.py imports this module to offer Router.route_messages
+    from .router import Router
 
 CHARS_PER_TOKEN = 4
 MESSAGE_TOKENS = 4
@@ -37,12 +39,16 @@ IMAGE_TOKENS_LOW = 85
 AUDIO_TOKENS = 1_000
 FILE_TOKENS = 2_000
 CONTEXT_DISCOUNT = 0.8  # a choice made on the earlier conversation is less certain than one made on the request
+# Routing time grows with the text; the topic of a conversation shows in its system prompt
+# (the head) and its recent turns (the tail), so the fallback routes on those and skips the middle.
+CONTEXT_CHARS = 16_000
 
 _CJK = re.compile("[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0002fa1f]")
 _NO_TEXT = "(no text)"
 _CONTEXT_NOTE = (
     "No rule spoke on the latest user message, so this choice rests on the system prompt and earlier turns "
-    "(weaker evidence, confidence lowered); evidence offsets index that text followed by the latest message."
+    "(weaker evidence, confidence lowered); evidence offsets index that text followed by the latest message, "
+    f"with the middle of conversations over {CONTEXT_CHARS:,} characters left out."
 )
 _NO_TEXT_NOTE = "The conversation has no text to route on; this choice rests on the constraints alone."
 
@@ -312,19 +318,17 @@ def _tools(tools: Any) -> list[_Tool]:
         return []
     if not isinstance(tools, Sequence) or isinstance(tools, (str, bytes)):
         raise InputError(f"tools: expected a list of tool objects, got {type(tools).__name__}")
-    return [_validate(_Tool, t, f"tools[{i}]") if isinstance(t, Mapping) else _not_object(f"tools[{i}]", t) for i, t in enumerate(tools)]
+    return [_object(_Tool, tool, f"tools[{i}]") for i, tool in enumerate(tools)]
 
 
 def _response_format(response_format: Any) -> _ResponseFormat | None:
-    if response_format is None:
-        return None
-    if not isinstance(response_format, Mapping):
-        return _not_object("response_format", response_format)
-    return _validate(_ResponseFormat, response_format, "response_format")
+    return None if response_format is None else _object(_ResponseFormat, response_format, "response_format")
 
 
-def _not_object(where: str, value: Any) -> Any:
-    raise InputError(f"{where}: expected an object, got {type(value).__name__}")
+def _object(model: type[M], value: Any, where: str) -> M:
+    if not isinstance(value, Mapping):
+        raise InputError(f"{where}: expected an object, got {type(value).__name__}")
+    return _validate(model, value, where)
 
 
 def _message_tokens(msg: _Parsed) -> int:
@@ -383,8 +387,7 @@ def route_messages(
 def _route_context(router: Router, task: MessageTask) -> Recommendation | None:
     if not task.context.strip():
         return None
-    # Keep the end: the most recent turns say most about the request if the whole is too long.
-    text = f"{task.context}\n\n{task.latest}"[-MAX_TASK_CHARS:]
+    text = _head_and_tail(f"{task.context}\n\n{task.latest}", CONTEXT_CHARS)
     try:
         rec = router.route(text, task.constraints)
     except NoModelError:
@@ -392,6 +395,12 @@ def _route_context(router: Router, task: MessageTask) -> Recommendation | None:
     if rec.default_used:
         return None
     return _noted(rec.model_copy(update={"confidence": round(rec.confidence * CONTEXT_DISCOUNT, 2)}), _CONTEXT_NOTE)
+
+
+def _head_and_tail(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit // 2]}\n...\n{text[-(limit // 2):]}"
 
 
 def _noted(rec: Recommendation, note: str) -> Recommendation:

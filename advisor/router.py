@@ -13,6 +13,7 @@ from .catalog import Catalog, load_catalog
 from .decide import Decision, decide
 from .errors import InputError
 from .counterfactuals import find_counterfactuals
+from .messages import route_messages as _route_messages
 from .rulebase import RuleBase, default_rule_paths, load_rulebase
 from .signals import Extractor, Features
 from .trace import Trace, build_trace
@@ -61,6 +62,11 @@ class Router:
     def decide(self, task: Task) -> Decision:
         """The decision behind a recommendation, before anything is rendered."""
         return self._decide(self._extractor.extract(task.text), task.constraints)
+
+    def route_messages(self, messages: list[dict], tools: list[dict] | None = None, response_format: dict | None = None,
+                       constraints: Constraints | None = None) -> Recommendation:
+        """Recommend a model for a chat conversation: its latest user message decides, earlier turns as weaker evidence."""
+        return _route_messages(self, messages, tools, response_format, constraints)
 
     def trace(self, task: str | Task, constraints: Constraints | None = None) -> Trace:
         """Every signal, every rule (fired or not, and the condition that failed), the arithmetic."""

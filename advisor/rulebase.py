@@ -8,12 +8,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from . import conditions
 from ._files import read_toml, validate
 from .catalog import Catalog
 from .errors import RuleFileError
+from .patterns import analyse
 from .types import CAPABILITIES
 
 MAX_PATTERN_LENGTH = 500
@@ -31,24 +32,24 @@ class SignalDef(_Strict):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
     about: str
+    case_sensitive: bool = False  # before `patterns`: their validation compiles with it
     patterns: list[str] = Field(min_length=1, max_length=200)
-    case_sensitive: bool = False
 
     @field_validator("patterns")
     @classmethod
-    def _compile(cls, patterns: list[str]) -> list[str]:
+    def _compile(cls, patterns: list[str], info: ValidationInfo) -> list[str]:
         for i, pattern in enumerate(patterns):
-            _check_pattern(pattern, i)
+            _check_pattern(pattern, i, bool(info.data.get("case_sensitive")))
         return patterns
 
 
-def _check_pattern(pattern: str, index: int) -> None:
+def _check_pattern(pattern: str, index: int, case_sensitive: bool) -> None:
     if len(pattern) > MAX_PATTERN_LENGTH:
         raise ValueError(f"pattern {index} is longer than {MAX_PATTERN_LENGTH} characters")
     if _NESTED_QUANTIFIER.search(pattern):
         raise ValueError(f"pattern {index} {pattern!r} nests quantifiers and could backtrack without end")
     try:
-        compiled = re.compile(pattern)
+        compiled = analyse(pattern, case_sensitive).regex
     except re.error as err:
         raise ValueError(f"pattern {index} {pattern!r} is not a valid regular expression: {err}") from None
     if compiled.groups:

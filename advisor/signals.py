@@ -9,18 +9,12 @@ substring. Only those candidate patterns are run. Time stays linear in the task'
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Iterable, Iterator
 
-try:  # the stdlib's own regex parser, used only to find literal prefixes
-    from re import _constants as _c, _parser
-except ImportError:  # pragma: no cover - older layouts
-    import sre_constants as _c  # type: ignore[no-redef]
-    import sre_parse as _parser  # type: ignore[no-redef]
-
+from .patterns import analyse
 from .rulebase import SignalDef
 from .types import Evidence
 
@@ -38,7 +32,6 @@ _WORD = re.compile(r"\w+")
 _WIDE = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")  # CJK, kana, hangul
 _INNER_WORD = re.compile(r"(?<=\W)\w+")
 _WEAK = 3  # literals shorter than this occur too often to try a match at each occurrence
-_MAX_PREFIXES = 64  # alternatives expanded per pattern before settling for shorter prefixes
 
 
 @dataclass(frozen=True)
@@ -76,14 +69,12 @@ class Extractor:
 
     def _index(self, signal: SignalDef, source: str) -> None:
         number = len(self._patterns)
-        found = required_literals(source)
-        literals, lead, at_word_start = found if found else (set(), None, False)
-        regex = re.compile(source, 0 if signal.case_sensitive else re.IGNORECASE)
-        self._patterns.append(_Pattern(signal.id, regex, frozenset(literals), lead))
-        if not literals:
+        done = analyse(source, signal.case_sensitive)
+        self._patterns.append(_Pattern(signal.id, done.regex, done.literals, done.lead))
+        if not done.literals:
             self._always.append(number)
-        for literal in literals:
-            word = _word_in(literal, at_word_start)
+        for literal in done.literals:
+            word = _word_in(literal, done.at_word_start)
             if word:
                 self._by_word[word].append((literal, number))
                 self._longest_word = max(self._longest_word, len(word))
@@ -158,75 +149,6 @@ def _first(spans: list[Evidence]) -> tuple[Evidence, ...]:
             if len(kept) == MAX_EVIDENCE:
                 break
     return tuple(kept)
-
-
-def required_literals(pattern: str) -> tuple[set[str], int | None, bool] | None:
-    """Lower-cased literals one of which every match contains; how many characters can precede
-    it in a match (None: unbounded); whether it begins the match at a word boundary.
-    None when no literal is known: such a pattern is scanned on every task."""
-    try:
-        parsed = _parser.parse(pattern)
-    except Exception:  # a private parser: on any surprise, fall back to always scanning
-        return None
-    items = list(parsed)
-    best: tuple[set[str], int | None, bool] | None = None
-    for i in range(len(items)):
-        # Every match contains the text matched from any top-level item on, so a literal
-        # that item sequence begins with is required. Keep the most selective (longest) set.
-        found, _ = _extend(items[i:], {""})
-        if "" not in found and (best is None or min(map(len, found)) > min(map(len, best[0]))):
-            best = (found, _lead(parsed, items[:i]), i == 0 and _starts_at_boundary(items))
-    return best
-
-
-def _starts_at_boundary(items: list[Any]) -> bool:
-    """Whether a word boundary is asserted before anything is consumed."""
-    for op, arg in items:
-        if (op, arg) == (_c.AT, _c.AT_BOUNDARY):
-            return True
-        if op is _c.SUBPATTERN:
-            return _starts_at_boundary(list(arg[-1]))
-        if op not in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
-            return False
-    return False
-
-
-def _lead(parsed: Any, before: list[Any]) -> int | None:
-    width = _parser.SubPattern(parsed.state, before).getwidth()[1] if before else 0
-    return None if width >= _c.MAXREPEAT else width
-
-
-def _extend(items: list[tuple[Any, Any]], starts: set[str]) -> tuple[set[str], bool]:
-    """Extend each start by the literal text the sequence begins with; the flag says whether
-    the whole sequence was literal (so what follows may extend it further)."""
-    current = starts
-    for op, arg in items:
-        if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):  # zero-width: they consume no text
-            continue
-        if op is _c.LITERAL:
-            current = {s + chr(arg).lower() for s in current}
-            continue
-        alternatives = _alternatives(op, arg)
-        if alternatives is None:
-            return current, False
-        extended = [_extend(list(alt), current) for alt in alternatives]
-        grown = set().union(*(e for e, _ in extended))
-        if len(grown) > _MAX_PREFIXES:
-            return current, False
-        current = grown
-        if not all(done for _, done in extended):
-            return current, False
-    return current, True
-
-
-def _alternatives(op: Any, arg: Any) -> list[Any] | None:
-    if op is _c.SUBPATTERN:
-        return [arg[-1]]
-    if op is _c.BRANCH:
-        return list(arg[1])
-    if op is _c.IN and all(kind is _c.LITERAL for kind, _ in arg):
-        return [[(_c.LITERAL, a)] for _, a in arg]
-    return None
 
 
 def _spans(sid: str, matches: Iterable[re.Match[str]], text: str) -> list[Evidence]:

@@ -1,0 +1,134 @@
+"""Signal patterns: compiled once, and read for the literals every match must contain.
+
+Each pattern is parsed once by the standard library's own regex parser; the parse tree is both
+compiled and searched for required literals (text every match contains), which lets feature
+extraction skip patterns that cannot match a task without running them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+try:  # the standard library's regex parser and compiler (private, stable since 3.11)
+    from re import _compiler, _constants as _c, _parser
+except ImportError:  # pragma: no cover - older layouts
+    import sre_compile as _compiler  # type: ignore[no-redef]
+    import sre_constants as _c  # type: ignore[no-redef]
+    import sre_parse as _parser  # type: ignore[no-redef]
+
+_MAX_PREFIXES = 64  # alternatives expanded per pattern before settling for shorter literals
+_SELECTIVE = 4  # a literal this long is rare enough: stop looking for a longer one
+_SKIP = (_c.AT, _c.ASSERT, _c.ASSERT_NOT, _c.MAX_REPEAT, _c.MIN_REPEAT, _c.ANY, _c.CATEGORY)
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """A compiled pattern and what every one of its matches must contain."""
+
+    regex: re.Pattern[str]
+    literals: frozenset[str]  # lower-cased; every match contains one; empty when unknown
+    lead: int | None  # at most this many characters precede the literal in a match (None: unbounded)
+    at_word_start: bool  # the literal begins the match, at a word boundary
+
+
+@lru_cache(maxsize=None)
+def analyse(source: str, case_sensitive: bool = False) -> Analysed:
+    """Compile a pattern (raising re.error) and find its required literals, parsing it once."""
+    flags = 0 if case_sensitive else int(re.IGNORECASE)  # a plain int: enum flag arithmetic is slow
+    try:
+        parsed = _parser.parse(source, flags)
+    except re.error:
+        raise
+    except Exception:  # a private parser: on any surprise, compile plainly and always scan
+        return Analysed(re.compile(source, flags), frozenset(), None, False)
+    found = required_literals(parsed)
+    regex = re.compile(source, flags) if found is None else _compile(parsed, source, flags)
+    literals, lead, at_word_start = found if found else (set(), None, False)
+    return Analysed(regex, frozenset(literals), lead, at_word_start)
+
+
+def _compile(parsed: Any, source: str, flags: int) -> re.Pattern[str]:
+    try:
+        return _compiler.compile(parsed, flags)
+    except re.error:
+        raise
+    except Exception:  # pragma: no cover - a changed private API: compile from the source
+        return re.compile(source, flags)
+
+
+def required_literals(parsed: Any) -> tuple[set[str], int | None, bool] | None:
+    """Lower-cased literals one of which every match contains; how many characters can precede
+    it in a match (None: unbounded); whether it begins the match at a word boundary.
+    None when no literal is known: such a pattern is scanned on every task."""
+    items = list(parsed)
+    best: tuple[set[str], int | None, bool] | None = None
+    for i in range(len(items)):
+        # Every match contains the text matched from any top-level item on, so a literal
+        # that item sequence begins with is required. The first selective set will do.
+        if items[i][0] in _SKIP:
+            continue
+        found, _ = _extend(items[i:], {""})
+        if "" in found:
+            continue
+        if best is None or min(map(len, found)) > min(map(len, best[0])):
+            at_start = all(op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT) for op, _ in items[:i])
+            best = (found, _lead(parsed, items[:i]), at_start and _starts_at_boundary(items))
+        if min(map(len, best[0])) >= _SELECTIVE:
+            break
+    return best
+
+
+def _starts_at_boundary(items: list[Any]) -> bool:
+    """Whether a word boundary is asserted before anything is consumed."""
+    for op, arg in items:
+        if (op, arg) == (_c.AT, _c.AT_BOUNDARY):
+            return True
+        if op is _c.SUBPATTERN:
+            return _starts_at_boundary(list(arg[-1]))
+        if op not in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+            return False
+    return False
+
+
+def _lead(parsed: Any, before: list[Any]) -> int | None:
+    width = _parser.SubPattern(parsed.state, before).getwidth()[1] if before else 0
+    return None if width >= _c.MAXREPEAT else width
+
+
+def _extend(items: list[tuple[Any, Any]], starts: set[str]) -> tuple[set[str], bool]:
+    """Extend each start by the literal text the sequence begins with; the flag says whether
+    the whole sequence was literal (so what follows may extend it further)."""
+    current = starts
+    for op, arg in items:
+        if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):  # zero-width: they consume no text
+            continue
+        if op is _c.LITERAL:
+            current = {s + chr(arg).lower() for s in current}
+            continue
+        alternatives = _alternatives(op, arg)
+        if alternatives is None:
+            return current, False
+        extended = [_extend(list(alt), current) for alt in alternatives]
+        grown = set().union(*(e for e, _ in extended))
+        if len(grown) > _MAX_PREFIXES:
+            return current, False
+        current = grown
+        if not all(done for _, done in extended):
+            return current, False
+    return current, True
+
+
+def _alternatives(op: Any, arg: Any) -> list[Any] | None:
+    if op is _c.SUBPATTERN:
+        return [arg[-1]]
+    if op is _c.BRANCH:
+        return list(arg[1])
+    if op is _c.IN and all(kind is _c.LITERAL for kind, _ in arg):
+        return [[(_c.LITERAL, a)] for _, a in arg]
+    return None
+
+
