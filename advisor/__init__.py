@@ -5,7 +5,7 @@
     'o3-mini'
 """
 
-from .errors import AdvisorError, InputError, NoModelError, RuleFileError
+from .errors import AdvisorError, EngineError, InputError, NoModelError, RuleFileError
 from .router import Router
 from .types import (
     Alternative,
@@ -31,6 +31,7 @@ __all__ = [
     "Alternative",
     "Exclusion",
     "AdvisorError",
+    "EngineError",
     "InputError",
     "NoModelError",
     "RuleFileError",

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from pydantic import ValidationError
 
 from . import __version__
 from .engine import available
@@ -76,8 +77,12 @@ def _task_options(fn: Any) -> Any:
 
 
 def _constraints(opts: dict[str, Any]) -> Constraints:
-    return Constraints(budget=opts["budget"], needs=frozenset(opts["needs"]), max_price=opts["max_price"],
-                       exclude=frozenset(opts["exclude"]), allow=frozenset(opts["allow"]))
+    try:
+        return Constraints(budget=opts["budget"], needs=frozenset(opts["needs"]), max_price=opts["max_price"],
+                           exclude=frozenset(opts["exclude"]), allow=frozenset(opts["allow"]))
+    except ValidationError as err:
+        first = err.errors()[0]
+        raise click.UsageError(f"--{'-'.join(map(str, first['loc'])).replace('_', '-')}: {first['msg']}") from None
 
 
 def _task_text(text: tuple[str, ...]) -> str:

@@ -23,6 +23,8 @@ FACTS: dict[str, tuple[str, ...]] = {
     "words": ("lt", "lte", "gt", "gte"),
 }
 BUDGETS = ("low", "medium", "high", "unset")
+# The rule engine reads numbers only in plain decimal notation (no exponent, no inf or nan).
+MIN_NUMBER, MAX_NUMBER = 1e-4, 1e12
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,8 @@ def _check_value(fact: str, value: Any, where: str) -> str | float:
     if fact in ("max_price", "words"):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConditionError(f"{where}: expected a number")
+        if not (value == 0 or MIN_NUMBER <= abs(value) <= MAX_NUMBER):
+            raise ConditionError(f"{where}: {value!r} is out of range (0, or {MIN_NUMBER:g} to {MAX_NUMBER:g} in size)")
         return float(value)
     if fact == "budget" and value not in BUDGETS:
         raise ConditionError(f"{where}: budget is one of {', '.join(BUDGETS)}")

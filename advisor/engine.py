@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import threading
 from typing import TYPE_CHECKING, Any, Iterable, Protocol
 
 from . import conditions
 from .conditions import Compare, Condition, Group, Signal
-from .rulebase import Rule
+from .errors import EngineError
 
 if TYPE_CHECKING:
+    from .rulebase import Rule
     from .types import Constraints
 
 _CATCH_ALL = "$catch-all"
@@ -83,12 +85,26 @@ def _negate_compiled(expr: dict[str, Any]) -> dict[str, Any]:
         return {"$nex" if op == "$ex" else "$ex": body}
     if op.startswith("$"):
         (fact, value), = body.items()
-        return {f"${_NEGATED_OP[op[1:]]}": {fact: value}}
+        negated = _NEGATED_OP[op[1:]]
+        return {fact: value} if negated == "eq" else {f"${negated}": {fact: value}}
     return {"$neq": {op: body}}
 
 
 def _join(op: str, terms: list[dict[str, Any]]) -> dict[str, Any]:
     return terms[0] if len(terms) == 1 else {op: terms}
+
+
+MAX_BRANCHES = 64  # durable-rules expands `or` into branches; beyond a few hundred it fails
+
+
+def branch_count(expr: dict[str, Any]) -> int:
+    """How many branches durable-rules expands a compiled condition into."""
+    (op, body), = expr.items()
+    if op == "$and":
+        return math.prod(branch_count(e) for e in body)
+    if op == "$or":
+        return sum(branch_count(e) for e in body)
+    return 1
 
 
 def compile_rules(rules: list[Rule]) -> dict[str, dict[str, Any]]:
@@ -172,7 +188,11 @@ class DurableEngine:
         definition = {rid: {k: v for k, v in body.items() if k != "run"} for rid, body in compile_rules(rules).items()}
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
-        self._handle = _native.create_ruleset(f"advisor-{next(_names)}", json.dumps(definition, ensure_ascii=False))
+        self._decided = False
+        try:
+            self._handle = _native.create_ruleset(f"advisor-{next(_names)}", json.dumps(definition, ensure_ascii=False))
+        except _native.error as err:
+            raise EngineError(f"durable-rules refused the rule base: {err}") from None
         self._closed = False
 
     def fire(self, fact: dict[str, Any]) -> list[str]:
@@ -183,6 +203,9 @@ class DurableEngine:
             payload = json.dumps(dict(fact, sid=_SID, id=next(self._ids)), ensure_ascii=False)
             try:
                 fired = self._assert(payload)
+                self._decided = True
+            except _native.error as err:
+                raise EngineError(f"durable-rules could not evaluate the task: {err}") from None
             finally:
                 _native.retract_fact(self._handle, payload)
         # A rule with `any` compiles to several durable-rules branches, each of which
@@ -211,6 +234,10 @@ class DurableEngine:
         with self._lock:
             if not self._closed:
                 self._closed = True
+                # delete_state crashes on a session where no rule ever fired; ours has fired
+                # (the catch-all fires on every fact) once a decision was made.
+                if self._decided:
+                    _native.delete_state(self._handle, _SID)
                 _native.delete_ruleset(self._handle)
 
     def __del__(self) -> None:
@@ -237,7 +264,8 @@ def build_fact(signals: Iterable[str], words: int, constraints: Constraints) -> 
     fact: dict[str, Any] = {
         "kind": "task",
         "budget": constraints.budget or "unset",
-        "max_price": constraints.max_price if constraints.max_price is not None else 1e12,
+        # Plain decimals only: the engine's JSON reader refuses exponents (1e-05, 1e+16).
+        "max_price": min(max(round(constraints.max_price, 4), 0.0001), 1e12) if constraints.max_price is not None else 1e12,
         "words": words,
     }
     fact.update((signal_field(s), 1) for s in signals)

@@ -27,6 +27,10 @@ class RuleFileError(AdvisorError):
         super().__init__(f"{path}: invalid\n{lines}" if len(problems) > 1 else f"{path}: {problems[0]}")
 
 
+class EngineError(AdvisorError):
+    """The rule engine refused a rule base or a task (a limit of durable-rules, not a user mistake)."""
+
+
 class NoModelError(AdvisorError):
     """No model in the catalog meets the hard constraints."""
 

@@ -21,6 +21,7 @@ except ImportError:  # pragma: no cover - older layouts
     import sre_parse as _parser  # type: ignore[no-redef]
 
 _MAX_PREFIXES = 64  # alternatives expanded per pattern before settling for shorter literals
+_FEW_REPEATS = 4  # an ambiguous group may repeat this often before it counts as a backtracking risk
 _SELECTIVE = 4  # a literal this long is rare enough: stop looking for a longer one
 _SKIP = (_c.AT, _c.ASSERT, _c.ASSERT_NOT, _c.MAX_REPEAT, _c.MIN_REPEAT, _c.ANY, _c.CATEGORY)
 
@@ -132,3 +133,52 @@ def _alternatives(op: Any, arg: Any) -> list[Any] | None:
     return None
 
 
+
+
+def backtracking_risk(source: str) -> str | None:
+    """Why a pattern could backtrack without end (None when it cannot, as far as is known).
+
+    A repeat (more than a few times, or unbounded) around anything that can itself match in
+    several ways (a variable repeat, an alternation) is refused: '(a+)+', '(\\w+\\s?)*',
+    '(a|aa)+', '([a-z]{1,10}){1,10}'.
+    """
+    try:
+        parsed = _parser.parse(source)
+    except Exception:
+        return None  # compiling reports syntax errors itself
+    return "it nests an unbounded repeat around a repeat or an alternation" if _risky(list(parsed)) else None
+
+
+def _risky(items: list[Any]) -> bool:
+    for op, arg in items:
+        if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+            # A few repeats of an ambiguous body cost a small power of the text's length;
+            # many (or unbounded) cost an exponential.
+            if arg[1] > _FEW_REPEATS and _ambiguous(list(arg[2])):
+                return True
+            if _risky(list(arg[2])):
+                return True
+        elif any(_risky(list(sub)) for sub in _children(op, arg)):
+            return True
+    return False
+
+
+def _ambiguous(items: list[Any]) -> bool:
+    for op, arg in items:
+        if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and arg[0] != arg[1] or op is _c.BRANCH:
+            return True  # a variable-length repeat or an alternation can split text many ways
+        if any(_ambiguous(list(sub)) for sub in _children(op, arg)):
+            return True
+    return False
+
+
+def _children(op: Any, arg: Any) -> list[Any]:
+    if op is _c.SUBPATTERN:
+        return [arg[-1]]
+    if op is _c.BRANCH:
+        return list(arg[1])
+    if op in (_c.ASSERT, _c.ASSERT_NOT):
+        return [arg[1]]
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+        return [arg[2]]
+    return []

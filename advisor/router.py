@@ -118,16 +118,21 @@ def _recommendation(d: Decision, counterfactuals: list[Counterfactual]) -> Recom
     )
 
 
-def _as_task(task: str | Task, constraints: Constraints | None) -> Task:
+def _as_task(task: str | Task, constraints: Constraints | dict | None) -> Task:
+    """A validated Task: text checked (empty, size, binary) and constraints validated."""
     if isinstance(task, Task):
-        return task if constraints is None else task.model_copy(update={"constraints": constraints})
-    if not isinstance(task, str):
+        text, constraints = task.text, task.constraints if constraints is None else constraints
+    elif isinstance(task, str):
+        text = task
+    else:
         raise InputError(f"a task is text, not {type(task).__name__}")
-    _check_text(task)
+    _check_text(text)
     try:
-        return Task(text=task, constraints=constraints or Constraints())
+        return Task(text=text, constraints=Constraints.model_validate(constraints or {}) if not isinstance(constraints, Constraints) else constraints)
     except ValidationError as err:
-        raise InputError(err.errors()[0]["msg"].removeprefix("Value error, ")) from None
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputError(f"{where}: {first['msg'].removeprefix('Value error, ')}" if where else first["msg"]) from None
 
 
 def _check_text(text: str) -> None:

@@ -14,13 +14,10 @@ from . import conditions
 from ._files import read_toml, validate
 from .catalog import Catalog
 from .errors import RuleFileError
-from .patterns import analyse
+from .patterns import analyse, backtracking_risk
 from .types import CAPABILITIES
 
 MAX_PATTERN_LENGTH = 500
-# A quantified group that itself ends in a quantifier, e.g. (a+)+ or (\w*)*: such patterns
-# can backtrack exponentially, so they are refused at load time.
-_NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*(?:[+*]|\{\d*,\d*\})\)[+*{]")
 
 
 class _Strict(BaseModel):
@@ -46,8 +43,9 @@ class SignalDef(_Strict):
 def _check_pattern(pattern: str, index: int, case_sensitive: bool) -> None:
     if len(pattern) > MAX_PATTERN_LENGTH:
         raise ValueError(f"pattern {index} is longer than {MAX_PATTERN_LENGTH} characters")
-    if _NESTED_QUANTIFIER.search(pattern):
-        raise ValueError(f"pattern {index} {pattern!r} nests quantifiers and could backtrack without end")
+    risk = backtracking_risk(pattern)
+    if risk:
+        raise ValueError(f"pattern {index} {pattern!r} could backtrack without end: {risk}")
     try:
         compiled = analyse(pattern, case_sensitive).regex
     except re.error as err:
@@ -164,6 +162,11 @@ def rule_problems(rule: Rule, signals: dict[str, SignalDef], catalog: Catalog) -
     figures = catalog.figures()
     problems += [("unknown-citation", f"field 'cite': unknown figure {c!r}") for c in rule.cite if c not in figures]
     problems += [("schema", f"field 'when': {p}") for p in _compare_problems(rule.when)]
+    from .engine import MAX_BRANCHES, branch_count, compile_condition  # the engine imports this module
+
+    branches = branch_count(compile_condition(rule.when))
+    if branches > MAX_BRANCHES:
+        problems.append(("schema", f"field 'when': the condition expands to {branches} alternatives; the limit is {MAX_BRANCHES}"))
     return problems
 def _compare_problems(cond: conditions.Condition) -> list[str]:
     if isinstance(cond, conditions.Compare):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from functools import cached_property
 from typing import Any, Literal
 
@@ -21,10 +22,18 @@ class Constraints(_Strict):
 
     budget: Budget | None = None
     needs: frozenset[Capability] = frozenset()
-    max_price: float | None = Field(default=None, gt=0, description="USD per 1M blended tokens (3:1 input:output)")
+    max_price: float | None = Field(default=None, gt=0, description="USD per 1M blended tokens (3:1 input:output); inf means no limit")
     exclude: frozenset[str] = frozenset()
     allow: frozenset[str] = frozenset()
-    min_context: int | None = Field(default=None, gt=0, description="tokens the prompt needs; smaller context windows are excluded")
+    min_context: int | None = Field(default=None, gt=0, le=10**9, description="tokens the prompt needs; smaller context windows are excluded")
+
+
+    @field_validator("max_price")
+    @classmethod
+    def _a_number(cls, price: float | None) -> float | None:
+        if price is not None and math.isnan(price):
+            raise ValueError("max_price is not a number")
+        return price
 
 
 class Task(_Strict):
