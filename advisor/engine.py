@@ -17,7 +17,7 @@ import itertools
 import json
 import math
 import threading
-from typing import TYPE_CHECKING, Any, Iterable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol
 
 from . import conditions
 from .conditions import Compare, Condition, Group, Signal
@@ -129,20 +129,39 @@ class Engine(Protocol):
 
 
 class ReferenceEngine:
-    """Plain-Python evaluation of the compiled rulesets; same rules, same order as durable-rules."""
+    """Plain-Python evaluation of the compiled rulesets; same rules, same order as durable-rules.
+
+    Each rule's expression is turned once into nested closures (data to functions, never
+    `eval`), so a decision costs a few microseconds.
+    """
 
     name = "reference"
 
     def __init__(self, rules: list[Rule]) -> None:
         compiled = compile_rules(rules)
         ordered = sorted(compiled.items(), key=lambda kv: kv[1]["pri"])
-        self._rules = [(rid, body["all"][0]["m"]) for rid, body in ordered if rid != _CATCH_ALL]
+        self._rules = [(rid, predicate(body["all"][0]["m"])) for rid, body in ordered if rid != _CATCH_ALL]
 
     def fire(self, fact: dict[str, Any]) -> list[str]:
-        return [rid for rid, expr in self._rules if evaluate(expr, fact)]
+        return [rid for rid, test in self._rules if test(fact)]
 
     def close(self) -> None:
         pass
+
+
+def predicate(expr: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
+    """A compiled durable-rules expression as a function of the fact."""
+    (op, body), = expr.items()
+    if op in ("$and", "$or"):
+        parts = [predicate(e) for e in body]
+        return (lambda f: all(p(f) for p in parts)) if op == "$and" else (lambda f: any(p(f) for p in parts))
+    if op in ("$ex", "$nex"):
+        (field, _), = body.items()
+        return (lambda f: field in f) if op == "$ex" else (lambda f: field not in f)
+    if not op.startswith("$"):
+        return lambda f: f.get(op, _MISSING) == body
+    (field, value), = body.items()
+    return lambda f: _compare(op, f.get(field, _MISSING), value)
 
 
 _MISSING = object()
