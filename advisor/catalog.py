@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -142,6 +143,12 @@ class Catalog(_Strict):
 
     def figures(self) -> dict[str, Figure]:
         return {f.id: f for f in self.figure}
+
+    @cached_property
+    def citations(self) -> dict[str, str]:
+        """Each figure rendered once, as explanations quote it."""
+        names = self.names()
+        return {f.id: f.render(names) for f in self.figure}
 
 
 def _no_duplicates(ids: list[str], kind: str) -> None:

@@ -50,7 +50,7 @@ def decide(catalog: Catalog, base: RuleBase, fired_ids: list[str], features: Fea
         default_used=not supported,
         fired=[_firing(r, features, catalog) for r in rules],
         alternatives=[_alternative(m, chosen, scores, rules, catalog) for m in ranking[1:]],
-        excluded=[Exclusion(model=m, reason=why) for m, why in excluded.items()],
+        excluded=[Exclusion.model_construct(model=m, reason=why) for m, why in excluded.items()],
         warnings=_warnings(chosen, catalog),
     )
 
@@ -120,17 +120,17 @@ def _params(model: Model, rules: list[Rule]) -> dict[str, str]:
 
 
 def _firing(rule: Rule, features: Features, catalog: Catalog) -> Firing:
-    names, figures = catalog.names(), catalog.figures()
     evidence = [span for sid in sorted(signals_in(rule.when)) for span in features.signals.get(sid, ())]
     evidence.sort(key=lambda e: (e.start, e.signal))
-    return Firing(
+    # Built from validated rules and our own matches: no need to validate again per decision.
+    return Firing.model_construct(
         rule=rule.id,
         model=rule.model,
         effect=rule.effect,
         weight=rule.weight,
         because=rule.because,
         evidence=evidence,
-        citations=[Citation(figure=c, text=figures[c].render(names)) for c in rule.cite],
+        citations=[Citation.model_construct(figure=c, text=catalog.citations[c]) for c in rule.cite],
     )
 
 
@@ -140,7 +140,7 @@ def _alternative(model: Model, chosen: Model, scores: dict[str, float], rules: l
         why = f"scored {mine:g} against {best:g} for {chosen.id}: {_contributions(chosen.id, rules)}; {_contributions(model.id, rules)}"
     else:
         why = f"tied with {chosen.id} at {best:g}; {_tie_break(model, chosen, catalog)}"
-    return Alternative(model=model.id, score=mine, why_not=why)
+    return Alternative.model_construct(model=model.id, score=mine, why_not=why)
 
 
 def _contributions(model_id: str, rules: list[Rule]) -> str:
