@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from pydantic import ValidationError
@@ -36,10 +36,14 @@ class _DefaultGroup(click.Group):
 
 
 def _router(rules: tuple[str, ...], catalog: str | None) -> Router:
-    return Router(rules=list(rules), catalog=catalog)
+    """The Router for these files; a bad file ends the command with its message and exit 2."""
+    try:
+        return Router(rules=list(rules), catalog=catalog)
+    except AdvisorError as err:
+        _fail(err)
 
 
-def _fail(err: AdvisorError) -> None:
+def _fail(err: AdvisorError) -> NoReturn:
     click.echo(f"advise: error: {err.message}", err=True)
     sys.exit(err.exit_code)
 
@@ -150,10 +154,7 @@ def _read_stdin() -> str:
 @click.option("--catalog", type=click.Path(dir_okay=False), help="A model catalog TOML file instead of the packaged one.")
 def models(as_json: bool, catalog: str | None) -> None:
     """List the models in the catalog: prices, limits, capabilities, lifecycle."""
-    try:
-        router = _router((), catalog)
-    except AdvisorError as err:
-        _fail(err)
+    router = _router((), catalog)
     click.echo(report.catalog_json(router.catalog) if as_json else report.catalog_table(router.catalog))
 
 
@@ -166,10 +167,7 @@ def rules_group() -> None:
 @_rule_options
 def rules_list(rules: tuple[str, ...], catalog: str | None) -> None:
     """List every rule: id, effect, model, weight and condition."""
-    try:
-        router = _router(rules, catalog)
-    except AdvisorError as err:
-        _fail(err)
+    router = _router(rules, catalog)
     click.echo(report.rules_table(router.rulebase))
 
 
@@ -178,8 +176,8 @@ def rules_list(rules: tuple[str, ...], catalog: str | None) -> None:
 @_rule_options
 def rules_show(rule_id: str, rules: tuple[str, ...], catalog: str | None) -> None:
     """Show one rule in full, with the figures it cites."""
+    router = _router(rules, catalog)
     try:
-        router = _router(rules, catalog)
         click.echo(report.rule_detail(router.rulebase, router.catalog, rule_id))
     except AdvisorError as err:
         _fail(err)
@@ -205,10 +203,7 @@ def rules_lint(files: tuple[str, ...], catalog: str | None) -> None:
 @_rule_options
 def rules_doc(rules: tuple[str, ...], catalog: str | None) -> None:
     """Write the rule base as a Markdown document for review."""
-    try:
-        router = _router(rules, catalog)
-    except AdvisorError as err:
-        _fail(err)
+    router = _router(rules, catalog)
     click.echo(report.rules_markdown(router.rulebase, router.catalog), nl=False)
 
 
@@ -216,10 +211,7 @@ def rules_doc(rules: tuple[str, ...], catalog: str | None) -> None:
 @_rule_options
 def rules_signals(rules: tuple[str, ...], catalog: str | None) -> None:
     """List every signal a rule may mention, with what it detects."""
-    try:
-        router = _router(rules, catalog)
-    except AdvisorError as err:
-        _fail(err)
+    router = _router(rules, catalog)
     click.echo(report.signals_table(router.rulebase))
 
 
