@@ -515,10 +515,11 @@ def test_generated_facts_fire_the_same_rules(engines, fact):
 
 @durable_only
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@example(fact=build_fact([], 3, Constraints(max_price=1e9)))
+@example(fact=build_fact([], 3, Constraints(max_price=1e16)))
 @example(fact=build_fact([], 3, Constraints(max_price=1e-05)))
 @example(fact=build_fact([], 3, Constraints(max_price=5e-324)))
-@given(fact=_fact_strategy(_SIGNAL_IDS, _BOUNDARIES, st.one_of(st.none(), st.floats(min_value=5e-324, max_value=1e9))))
+@example(fact=build_fact([], 3, Constraints(max_price=float("inf"))))
+@given(fact=_fact_strategy(_SIGNAL_IDS, _BOUNDARIES, st.one_of(st.none(), st.floats(min_value=5e-324, allow_nan=False))))
 def test_generated_facts_with_any_valid_price_fire_the_same_rules(engines, fact):
     ref, dur = engines
     assert dur.fire(fact) == ref.fire(fact)
@@ -585,8 +586,6 @@ def to_toml_form(cond):
 
 
 _DOUBLE_NEGATION = Group(none=(Group(none=(Compare("budget", "eq", "low"),)),))
-_NEGATED_EQ_BUG = ("engine._negate_compiled turns a negated {'$neq': ..} into '$eq', an operator "
-                   "engine.evaluate (the reference engine) does not know: KeyError '$eq'")
 
 
 @pytest.mark.parametrize("budget", ["low", None])
