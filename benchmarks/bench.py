@@ -179,6 +179,31 @@ def profile_cold(top: int = 40) -> str:
     return "\n".join(lines[start:start + top + 3])
 
 
+def hostile_scans(router: Router, size: int = 4000) -> list[str]:
+    """Patterns whose scan of hostile text (digit runs, long tokens) is far slower than of prose:
+    the signature of backtracking. A measurement, so it lives here and not in the tests."""
+    natural = ("The quick brown fox jumps over the lazy dog 12 times in 2024, said the report. " * 60)[:size]
+    hostile = {name: (unit * size)[:size] for name, unit in
+               [("digits-commas", "1,"), ("digits-dots", "1."), ("long-word", "ab"), ("long-cjk", "字"), ("letters-digits", "a1")]}
+    slow = []
+    for sid, sig in router.rulebase.signals.items():
+        for pattern in sig.patterns:
+            compiled = re.compile(pattern, 0 if sig.case_sensitive else re.IGNORECASE)
+            base = _scan_time(compiled, natural)
+            for name, text in hostile.items():
+                took = min(_scan_time(compiled, text) for _ in range(3))
+                if took > 0.02 and took > 20 * base:
+                    slow.append(f"{sid} {pattern[:60]!r} on {name}: {took * 1000:.0f} ms vs {base * 1000:.1f} ms")
+    return slow
+
+
+def _scan_time(pattern: re.Pattern[str], text: str) -> float:
+    t0 = time.perf_counter()
+    for _ in pattern.finditer(text):
+        pass
+    return time.perf_counter() - t0
+
+
 def verdict(ok: bool) -> str:
     return "ok" if ok else "MISSED"
 
@@ -231,6 +256,12 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  python -c 'import click, pydantic'   {cold['baseline']:7.1f} ms")
         print(f"  ratio {ratio:.2f}x   target <= {TARGET_COLD_RATIO:g}x: {verdict(ratio <= TARGET_COLD_RATIO)}")
         print()
+
+    slow = hostile_scans(router)
+    print(f"pattern scans of 4,000 hostile characters over 20x slower than of prose: {len(slow)}")
+    for line in slow:
+        print(f"  {line}")
+    print()
 
     gc.collect()
     before = vm_rss_kb()

@@ -7,10 +7,8 @@ Every bad input ends in a recommendation or a clear message with the documented 
 from __future__ import annotations
 
 import random
-import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -216,35 +214,6 @@ def test_an_oversized_task_object_is_refused_too(router):
 
     with pytest.raises(InputError):
         router.route(Task(text="x " * (MAX_TASK_CHARS // 2 + 10)))
-
-
-def test_packaged_signal_patterns_scan_hostile_text_in_linear_time(router):
-    """Long tokens and digit runs (a pasted base64 blob, a CSV column) must not make a signal
-    pattern backtrack: each pattern's scan of 4,000 hostile characters is compared with its scan
-    of 4,000 ordinary ones."""
-    size = 4000
-    natural = ("The quick brown fox jumps over the lazy dog 12 times in 2024, said the report. " * 60)[:size]
-    hostile = {name: (unit * size)[:size] for name, unit in
-               [("digits-commas", "1,"), ("digits-dots", "1."), ("long-word", "ab"), ("long-cjk", "字"), ("letters-digits", "a1")]}
-    slow = []
-    for sid, sig in router.rulebase.signals.items():
-        for pattern in sig.patterns:
-            compiled = re.compile(pattern, 0 if sig.case_sensitive else re.IGNORECASE)
-            base = _scan_time(compiled, natural)
-            for name, text in hostile.items():
-                took = _scan_time(compiled, text)
-                if took > 0.05 and took > 20 * base:
-                    took = min(took, _scan_time(compiled, text), _scan_time(compiled, text))  # rule out a hiccup
-                    if took > 0.05 and took > 20 * base:
-                        slow.append(f"{sid} {pattern!r} on {name}: {took * 1000:.0f} ms vs {base * 1000:.1f} ms")
-    assert slow == [], "\n".join(slow)
-
-
-def _scan_time(pattern: re.Pattern[str], text: str) -> float:
-    t0 = time.perf_counter()
-    for _ in pattern.finditer(text):
-        pass
-    return time.perf_counter() - t0
 
 
 # ---- bad options ---------------------------------------------------------------------------------
