@@ -272,8 +272,13 @@ def available() -> str:
 
 
 def make_engine(rules: list[Rule], kind: str | None = None) -> Engine:
+    """The engine named (durable-rules or reference), or the best this interpreter has."""
     kind = kind or available()
-    return DurableEngine(rules) if kind == DurableEngine.name else ReferenceEngine(rules)
+    if kind == DurableEngine.name and _native is not None:
+        return DurableEngine(rules)
+    if kind == ReferenceEngine.name:
+        return ReferenceEngine(rules)
+    raise EngineError(f"rule engine {kind!r} is not available here (this Python has: {available()}, reference)")
 
 
 
