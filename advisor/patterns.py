@@ -75,12 +75,17 @@ def required_literals(parsed: Any) -> tuple[set[str], int | None, bool] | None:
         found, _ = _extend(items[i:], {""})
         if "" in found:
             continue
-        if best is None or min(map(len, found)) > min(map(len, best[0])):
+        if best is None or _selectivity(found) > _selectivity(best[0]):
             at_start = all(op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT) for op, _ in items[:i])
             best = (found, _lead(parsed, items[:i]), at_start and _starts_at_boundary(items))
         if min(map(len, best[0])) >= _SELECTIVE:
             break
     return best
+
+
+def _selectivity(literals: set[str]) -> tuple[int, bool, int]:
+    """Longer literals first; then non-ASCII ones (rarer in most tasks); then fewer of them."""
+    return (min(map(len, literals)), any(not lit.isascii() for lit in literals), -len(literals))
 
 
 def _starts_at_boundary(items: list[Any]) -> bool:
