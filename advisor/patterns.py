@@ -21,6 +21,7 @@ except ImportError:  # pragma: no cover - older layouts
     import sre_parse as _parser  # type: ignore[no-redef]
 
 _MAX_PREFIXES = 64  # alternatives expanded per pattern before settling for shorter literals
+_RISK = "it repeats, many times, a group that can match the same text in several ways"
 _FEW_REPEATS = 4  # an ambiguous group may repeat this often before it counts as a backtracking risk
 _SELECTIVE = 4  # a literal this long is rare enough: stop looking for a longer one
 _SKIP = (_c.AT, _c.ASSERT, _c.ASSERT_NOT, _c.MAX_REPEAT, _c.MIN_REPEAT, _c.ANY, _c.CATEGORY)
@@ -34,6 +35,7 @@ class Analysed:
     literals: frozenset[str]  # lower-cased; every match contains one; empty when unknown
     lead: int | None  # at most this many characters precede the literal in a match (None: unbounded)
     at_word_start: bool  # the literal begins the match, at a word boundary
+    risk: str | None = None  # why it could backtrack without end (see _risky)
 
 
 @lru_cache(maxsize=None)
@@ -47,9 +49,10 @@ def analyse(source: str, case_sensitive: bool = False) -> Analysed:
     except Exception:  # a private parser: on any surprise, compile plainly and always scan
         return Analysed(re.compile(source, flags), frozenset(), None, False)
     found = required_literals(parsed)
+    risk = _RISK if _risky(list(parsed)) else None
     regex = re.compile(source, flags) if found is None else _compile(parsed, source, flags)
     literals, lead, at_word_start = found if found else (set(), None, False)
-    return Analysed(regex, frozenset(literals), lead, at_word_start)
+    return Analysed(regex, frozenset(literals), lead, at_word_start, risk)
 
 
 def _compile(parsed: Any, source: str, flags: int) -> re.Pattern[str]:
@@ -140,21 +143,10 @@ def _alternatives(op: Any, arg: Any) -> list[Any] | None:
 
 
 
-def backtracking_risk(source: str) -> str | None:
-    """Why a pattern could backtrack without end (None when it cannot, as far as is known).
-
-    A repeat (more than a few times, or unbounded) around anything that can itself match in
-    several ways (a variable repeat, an alternation) is refused: '(a+)+', '(\\w+\\s?)*',
-    '(a|aa)+', '([a-z]{1,10}){1,10}'.
-    """
-    try:
-        parsed = _parser.parse(source)
-    except Exception:
-        return None  # compiling reports syntax errors itself
-    return "it nests an unbounded repeat around a repeat or an alternation" if _risky(list(parsed)) else None
-
-
 def _risky(items: list[Any]) -> bool:
+    """A repeat (more than a few times, or unbounded) around anything that can match the same
+    text in several ways (a variable repeat, an alternation) can backtrack exponentially:
+    '(a+)+', '(\\w+\\s?)*', '(a|aa)+', '([a-z]{1,10}){1,10}'."""
     for op, arg in items:
         if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
             # A few repeats of an ambiguous body cost a small power of the text's length;

@@ -14,7 +14,7 @@ from . import conditions
 from ._files import read_toml, validate
 from .catalog import Catalog
 from .errors import RuleFileError
-from .patterns import analyse, backtracking_risk
+from .patterns import analyse
 from .types import CAPABILITIES
 
 MAX_PATTERN_LENGTH = 500
@@ -43,13 +43,13 @@ class SignalDef(_Strict):
 def _check_pattern(pattern: str, index: int, case_sensitive: bool) -> None:
     if len(pattern) > MAX_PATTERN_LENGTH:
         raise ValueError(f"pattern {index} is longer than {MAX_PATTERN_LENGTH} characters")
-    risk = backtracking_risk(pattern)
-    if risk:
-        raise ValueError(f"pattern {index} {pattern!r} could backtrack without end: {risk}")
     try:
-        compiled = analyse(pattern, case_sensitive).regex
+        analysed = analyse(pattern, case_sensitive)
     except re.error as err:
         raise ValueError(f"pattern {index} {pattern!r} is not a valid regular expression: {err}") from None
+    if analysed.risk:
+        raise ValueError(f"pattern {index} {pattern!r} could backtrack without end: {analysed.risk}")
+    compiled = analysed.regex
     if compiled.groups:
         raise ValueError(f"pattern {index} {pattern!r} has a capturing group; use (?:...)")
     if compiled.match(""):
