@@ -63,8 +63,14 @@ def main() -> None:
       advise "solve AIME problem"
       advise --budget low "write my sister's wedding toast"
       echo "tag 2M tweets cheaply" | advise --json -
+      advise explain "prove that sqrt(2) is irrational"
+      advise batch prompts.jsonl > routed.jsonl
+      advise eval labelled.jsonl
       advise models
       advise rules list
+
+    A task that is exactly a command name goes through 'advise route', e.g.
+    advise route models.
     """
 
 
