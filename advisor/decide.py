@@ -48,7 +48,7 @@ def decide(catalog: Catalog, base: RuleBase, fired_ids: list[str], features: Fea
         confidence=_confidence(ranking, scores) if supported else DEFAULT_CONFIDENCE,
         scores=scores,
         default_used=not supported,
-        fired=[_firing(r, features, catalog) for r in rules],
+        fired=_firings(rules, features, catalog),
         alternatives=[_alternative(m, chosen, scores, rules, catalog) for m in ranking[1:]],
         excluded=[Exclusion.model_construct(model=m, reason=why) for m, why in excluded.items()],
         warnings=_warnings(chosen, catalog),
@@ -92,10 +92,22 @@ def _exclusion(model: Model, constraints: Constraints, needed: dict[str, str]) -
 
 def _scores(candidates: list[Model], rules: list[Rule]) -> dict[str, float]:
     scores = {m.id: 0.0 for m in candidates}
-    for rule in rules:
+    for rule in counted(rules):
         if rule.model in scores:
             scores[rule.model] += rule.weight if rule.effect == "support" else -rule.weight
     return {m: round(s, 6) for m, s in scores.items()}
+
+
+def counted(rules: list[Rule]) -> list[Rule]:
+    """The fired rules whose weight counts: all ungrouped ones, and the heaviest (first on a
+    tie) of each group for each model and effect."""
+    best: dict[tuple[str | None, str, str], Rule] = {}
+    for rule in rules:
+        key = (rule.model, rule.effect, rule.group or f"rule:{rule.id}")
+        if key not in best or rule.weight > best[key].weight:
+            best[key] = rule
+    keep = {id(r) for r in best.values()}
+    return [r for r in rules if id(r) in keep]
 
 
 def _rank_key(model: Model, scores: dict[str, float], catalog: Catalog) -> tuple[float, bool, float, int]:
@@ -119,7 +131,12 @@ def _params(model: Model, rules: list[Rule]) -> dict[str, str]:
     return {"reasoning_effort": effort}
 
 
-def _firing(rule: Rule, features: Features, catalog: Catalog) -> Firing:
+def _firings(rules: list[Rule], features: Features, catalog: Catalog) -> list[Firing]:
+    kept = {id(r) for r in counted(rules)}
+    return [_firing(r, features, catalog, id(r) in kept) for r in rules]
+
+
+def _firing(rule: Rule, features: Features, catalog: Catalog, is_counted: bool) -> Firing:
     evidence = [span for sid in sorted(signals_in(rule.when)) for span in features.signals.get(sid, ())]
     evidence.sort(key=lambda e: (e.start, e.signal))
     # Built from validated rules and our own matches: no need to validate again per decision.
@@ -131,6 +148,7 @@ def _firing(rule: Rule, features: Features, catalog: Catalog) -> Firing:
         because=rule.because,
         evidence=evidence,
         citations=[Citation.model_construct(figure=c, text=catalog.citations[c]) for c in rule.cite],
+        counted=is_counted,
     )
 
 
@@ -144,7 +162,7 @@ def _alternative(model: Model, chosen: Model, scores: dict[str, float], rules: l
 
 
 def _contributions(model_id: str, rules: list[Rule]) -> str:
-    parts = [f"{r.id} {'+' if r.effect == 'support' else '-'}{r.weight:g}" for r in rules if r.model == model_id]
+    parts = [f"{r.id} {'+' if r.effect == 'support' else '-'}{r.weight:g}" for r in counted(rules) if r.model == model_id]
     return f"{model_id} from {', '.join(parts)}" if parts else f"no rule supports {model_id}"
 
 

@@ -23,7 +23,7 @@ def headline(rec: Recommendation) -> str:
 
 def main_reason(rec: Recommendation) -> Firing | None:
     """The heaviest rule that supported the chosen model."""
-    support = [f for f in rec.fired if f.effect == "support" and f.model == rec.model]
+    support = [f for f in rec.fired if f.effect == "support" and f.model == rec.model and f.counted]
     return max(support, key=lambda f: f.weight, default=None)
 
 
@@ -61,7 +61,8 @@ def _section(title: str, blocks: list[list[str]]) -> list[str]:
 def _firing_lines(f: Firing) -> list[str]:
     sign = {"support": "+", "oppose": "-", "require": "!"}[f.effect]
     target = f"needs a capability" if f.model is None else f"{f.model} {sign}{f.weight:g}"
-    lines = [f"  {sign} {f.rule} ({target})"]
+    extra = "" if f.counted else ", not counted: its group counts once"
+    lines = _wrap(f"{sign} {f.rule} ({target}{extra})", "  ")
     lines += _wrap(f.because, "      ")
     if f.evidence:
         spans = ", ".join(f'"{_clip(e.text)}" [{e.start}:{e.end}]' for e in f.evidence)
@@ -104,7 +105,8 @@ def render_markdown(rec: Recommendation) -> str:
 def _firing_md(f: Firing) -> list[str]:
     sign = {"support": "+", "oppose": "−", "require": "requires"}[f.effect]
     target = f"{sign} {f.weight:g} {f.model}" if f.model else "requires a capability"
-    lines = [f"- `{f.rule}` ({target}): {_md(f.because)}"]
+    extra = "" if f.counted else ", not counted: its group counts once"
+    lines = [f"- `{f.rule}` ({target}{extra}): {_md(f.because)}"]
     if f.evidence:
         lines.append("  - on " + ", ".join(f"“{_md(_clip(e.text))}” [{e.start}:{e.end}]" for e in f.evidence))
     lines += [f"  - {_md(c.text)}" for c in f.citations]

@@ -65,6 +65,9 @@ class Rule(_Strict):
     model: str | None = None
     needs: list[str] = []
     weight: float = Field(default=1.0, gt=0, le=100)
+    # Rules sharing a group count once per model: only the heaviest that fired adds its weight
+    # (several topic words are one cue, and must not outweigh what the task asks for).
+    group: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_\-]*$")
     because: str = Field(min_length=1, max_length=300)
     cite: list[str] = []
     params: dict[str, str] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from .conditions import describe, unmet
-from .decide import Decision
+from .decide import Decision, counted
 from .rulebase import RuleBase
 from .signals import Features
 from .types import Constraints, Evidence
@@ -64,7 +64,7 @@ def _facts(features: Features, constraints: Constraints) -> dict[str, object]:
 def _arithmetic(decision: Decision, base: RuleBase, fired: list[str]) -> list[str]:
     lines = []
     for model, total in sorted(decision.scores.items(), key=lambda kv: -kv[1]):
-        terms = [f"{'+' if r.effect == 'support' else '-'}{r.weight:g} {r.id}" for r in map(base.rule, fired) if r.model == model]
+        terms = [f"{'+' if r.effect == 'support' else '-'}{r.weight:g} {r.id}" for r in counted([base.rule(f) for f in fired]) if r.model == model]
         lines.append(f"{model} = {' '.join(terms) if terms else '0'} = {total:g}")
     lines += [f"{e.model}: excluded ({e.reason})" for e in decision.excluded]
     return lines

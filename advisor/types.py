@@ -76,6 +76,7 @@ class Firing(_Strict):
     because: str
     evidence: list[Evidence] = []
     citations: list[Citation] = []
+    counted: bool = True  # False when a heavier rule of the same group already counted
 
 
 class Alternative(_Strict):
