@@ -118,6 +118,15 @@ def signals_in(cond: Condition) -> set[str]:
     return set().union(*(signals_in(c) for c in cond.all + cond.any + cond.none))
 
 
+def positive_signals(cond: Condition) -> set[str]:
+    """The signals a condition needs present (those under `not` are left out): the evidence."""
+    if isinstance(cond, Signal):
+        return {cond.name}
+    if isinstance(cond, Compare):
+        return set()
+    return set().union(*(positive_signals(c) for c in cond.all + cond.any))
+
+
 def describe(cond: Condition) -> str:
     """A one-line human form: 'competition_math and not (lay_audience)'."""
     if isinstance(cond, Signal):

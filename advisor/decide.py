@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 
 from .catalog import Catalog, Model
-from .conditions import signals_in
+from .conditions import positive_signals
 from .errors import NoModelError
 from .rulebase import Rule, RuleBase
 from .signals import Features
@@ -137,7 +137,7 @@ def _firings(rules: list[Rule], features: Features, catalog: Catalog) -> list[Fi
 
 
 def _firing(rule: Rule, features: Features, catalog: Catalog, is_counted: bool) -> Firing:
-    evidence = [span for sid in sorted(signals_in(rule.when)) for span in features.signals.get(sid, ())]
+    evidence = [span for sid in sorted(positive_signals(rule.when)) for span in features.signals.get(sid, ())]
     evidence.sort(key=lambda e: (e.start, e.signal))
     # Built from validated rules and our own matches: no need to validate again per decision.
     return Firing.model_construct(

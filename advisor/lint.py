@@ -47,7 +47,8 @@ def lint(paths: list[Path | str], catalog: Catalog) -> list[Finding]:
     findings += _never_fire(rules, origin)
     findings += _shadowed(rules, origin)
     findings += _conflicts(rules, origin)
-    findings += _unused_signals(signals, rules, origin)
+    if len(loaded) == len(paths):  # with a file unread, its rules' signals would all look unused
+        findings += _unused_signals(signals, rules, origin)
     return findings
 
 
