@@ -19,7 +19,6 @@ import math
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol
 
-from . import conditions
 from .conditions import Compare, Condition, Group, Signal
 from .errors import EngineError
 

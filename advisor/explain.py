@@ -60,7 +60,7 @@ def _section(title: str, blocks: list[list[str]]) -> list[str]:
 
 def _firing_lines(f: Firing) -> list[str]:
     sign = {"support": "+", "oppose": "-", "require": "!"}[f.effect]
-    target = f"needs a capability" if f.model is None else f"{f.model} {sign}{f.weight:g}"
+    target = "needs a capability" if f.model is None else f"{f.model} {sign}{f.weight:g}"
     extra = "" if f.counted else ", not counted: its group counts once"
     lines = _wrap(f"{sign} {f.rule} ({target}{extra})", "  ")
     lines += _wrap(f.because, "      ")

@@ -7,7 +7,6 @@ extraction skip patterns that cannot match a task without running them.
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache

@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from advisor import Router
 from advisor import batch
 from advisor.batch import BatchOptions, LineResult, Tally, render_summary, route_line, run_batch, summarize
 from advisor.cli_batch import batch_command

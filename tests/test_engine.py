@@ -4,7 +4,6 @@ and on generated condition trees."""
 
 from __future__ import annotations
 
-import gc
 import inspect
 import json
 import subprocess

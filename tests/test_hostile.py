@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from advisor import AdvisorError, Constraints, InputError, NoModelError, Recommendation, Router, RuleFileError, Task
+from advisor import Constraints, InputError, NoModelError, Recommendation, Router, RuleFileError, Task
 from advisor.cli import main
 
 ADVISE = Path(sys.executable).with_name("advise")

@@ -3,7 +3,6 @@
 import random
 from pathlib import Path
 
-import pytest
 
 from advisor.evaluate import read_labelled
 
