@@ -44,8 +44,9 @@ def validate(model: type[M], data: dict[str, Any], path: Path | str) -> M:
 def _describe(error: dict[str, Any], data: dict[str, Any]) -> str:
     loc = list(error["loc"])
     where = _entry_name(loc, data)
-    field = ".".join(str(p) for p in loc) or "(top level)"
-    return f"{where}field '{field}': {_message(error)}"
+    field = ".".join(str(p) for p in loc)
+    # A whole-entry check (e.g. effect against model) names its fields in the message itself.
+    return f"{where}field '{field}': {_message(error)}" if field else f"{where}{_message(error)}"
 
 
 def _entry_name(loc: list[Any], data: dict[str, Any]) -> str:
