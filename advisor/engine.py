@@ -237,7 +237,7 @@ class DurableEngine:
         fired: list[str] = []
         result = _native.start_action_for_state(self._handle, state)
         while result:
-            fired.append(next(iter(json.loads(result[1]))))
+            fired.append(_action_name(result[1]))
             message = _native.complete_and_start_action(self._handle, state)
             result = (None, message) if message else None
         return fired
@@ -263,6 +263,13 @@ class DurableEngine:
             self.close()
         except Exception:
             pass
+
+
+def _action_name(message: str) -> str:
+    """The rule id that keys durable-rules' action message '{"<rule id>": {...}}'.
+
+    Rule ids are plain ([a-z0-9_.-], validated at load), so the key needs no JSON decoding."""
+    return message[2:message.index('"', 2)]
 
 
 def available() -> str:

@@ -87,12 +87,12 @@ class Extractor:
         """Every signal the task shows, with up to MAX_EVIDENCE non-negated spans each."""
         lowered = text.lower()
         aligned = len(lowered) == len(text)  # lower() can change lengths in rare scripts
-        spans: dict[str, list[Evidence]] = defaultdict(list)
+        spans: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
         for number in sorted(self._candidates(lowered)):
             pattern = self._patterns[number]
             matches = _matches_at(pattern, text, lowered) if aligned and pattern.lead is not None else pattern.regex.finditer(text)
             spans[pattern.signal].extend(_spans(pattern.signal, matches, text))
-        found = {sid: _first(spans[sid]) for sid in sorted(spans, key=self._order.__getitem__) if spans[sid]}
+        found = {sid: _first(spans[sid], text) for sid in sorted(spans, key=self._order.__getitem__) if spans[sid]}
         return Features(signals=found, words=len(text.split()))
 
     def _candidates(self, lowered: str) -> set[int]:
@@ -140,26 +140,25 @@ def _occurrences(text: str, literal: str) -> Iterator[int]:
         i = text.find(literal, i + 1)
 
 
-def _first(spans: list[Evidence]) -> tuple[Evidence, ...]:
-    """The first spans by position, without overlaps, at most MAX_EVIDENCE."""
-    kept: list[Evidence] = []
-    for span in sorted(spans, key=lambda e: (e.start, -e.end)):
-        if not kept or span.start >= kept[-1].end:
-            kept.append(span)
+def _first(spans: list[tuple[int, int, str]], text: str) -> tuple[Evidence, ...]:
+    """The first spans by position, without overlaps, at most MAX_EVIDENCE, as Evidence."""
+    kept: list[tuple[int, int, str]] = []
+    for start, end, sid in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if not kept or start >= kept[-1][1]:
+            kept.append((start, end, sid))
             if len(kept) == MAX_EVIDENCE:
                 break
-    return tuple(kept)
+    # Built from our own matches, so pydantic's validation is skipped on the hot path.
+    return tuple(Evidence.model_construct(signal=sid, text=text[start:end], start=start, end=end) for start, end, sid in kept)
 
 
-def _spans(sid: str, matches: Iterable[re.Match[str]], text: str) -> list[Evidence]:
-    spans: list[Evidence] = []
+def _spans(sid: str, matches: Iterable[re.Match[str]], text: str) -> list[tuple[int, int, str]]:
+    spans: list[tuple[int, int, str]] = []
     for match in matches:
-        if _negated(text, match.start()):
-            continue
-        # Built from our own match, so pydantic's validation is skipped on the hot path.
-        spans.append(Evidence.model_construct(signal=sid, text=match.group(), start=match.start(), end=match.end()))
-        if len(spans) == MAX_EVIDENCE:
-            break
+        if not _negated(text, match.start()):
+            spans.append((match.start(), match.end(), sid))
+            if len(spans) == MAX_EVIDENCE:
+                break
     return spans
 
 
