@@ -11,6 +11,7 @@ A string names a signal; a table with ``fact`` compares a constraint; a table wi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Union
 
 MAX_DEPTH = 8
@@ -109,22 +110,24 @@ def _check_value(fact: str, value: Any, where: str) -> str | float:
     return value
 
 
-def signals_in(cond: Condition) -> set[str]:
+@lru_cache(maxsize=4096)
+def signals_in(cond: Condition) -> frozenset[str]:
     """Every signal name a condition mentions."""
     if isinstance(cond, Signal):
-        return {cond.name}
+        return frozenset({cond.name})
     if isinstance(cond, Compare):
-        return set()
-    return set().union(*(signals_in(c) for c in cond.all + cond.any + cond.none))
+        return frozenset()
+    return frozenset().union(*(signals_in(c) for c in cond.all + cond.any + cond.none))
 
 
-def positive_signals(cond: Condition) -> set[str]:
+@lru_cache(maxsize=4096)
+def positive_signals(cond: Condition) -> frozenset[str]:
     """The signals a condition needs present (those under `not` are left out): the evidence."""
     if isinstance(cond, Signal):
-        return {cond.name}
+        return frozenset({cond.name})
     if isinstance(cond, Compare):
-        return set()
-    return set().union(*(positive_signals(c) for c in cond.all + cond.any))
+        return frozenset()
+    return frozenset().union(*(positive_signals(c) for c in cond.all + cond.any))
 
 
 def describe(cond: Condition) -> str:

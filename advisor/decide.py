@@ -38,7 +38,8 @@ def decide(catalog: Catalog, base: RuleBase, fired_ids: list[str], features: Fea
     candidates = [m for m in catalog.model if m.id not in excluded]
     if not candidates:
         raise NoModelError(excluded)
-    scores = _scores(candidates, rules)
+    weighed = counted(rules)
+    scores = _scores(candidates, weighed)
     ranking = sorted(candidates, key=lambda m: _rank_key(m, scores, catalog))
     chosen = ranking[0]
     supported = any(r.effect == "support" and r.model in scores for r in rules)
@@ -48,8 +49,8 @@ def decide(catalog: Catalog, base: RuleBase, fired_ids: list[str], features: Fea
         confidence=_confidence(ranking, scores) if supported else DEFAULT_CONFIDENCE,
         scores=scores,
         default_used=not supported,
-        fired=_firings(rules, features, catalog),
-        alternatives=[_alternative(m, chosen, scores, rules, catalog) for m in ranking[1:]],
+        fired=_firings(rules, weighed, features, catalog),
+        alternatives=[_alternative(m, chosen, scores, weighed, catalog) for m in ranking[1:]],
         excluded=[Exclusion.model_construct(model=m, reason=why) for m, why in excluded.items()],
         warnings=_warnings(chosen, catalog),
     )
@@ -90,9 +91,9 @@ def _exclusion(model: Model, constraints: Constraints, needed: dict[str, str]) -
     return None
 
 
-def _scores(candidates: list[Model], rules: list[Rule]) -> dict[str, float]:
+def _scores(candidates: list[Model], weighed: list[Rule]) -> dict[str, float]:
     scores = {m.id: 0.0 for m in candidates}
-    for rule in counted(rules):
+    for rule in weighed:
         if rule.model in scores:
             scores[rule.model] += rule.weight if rule.effect == "support" else -rule.weight
     return {m: round(s, 6) for m, s in scores.items()}
@@ -131,8 +132,8 @@ def _params(model: Model, rules: list[Rule]) -> dict[str, str]:
     return {"reasoning_effort": effort}
 
 
-def _firings(rules: list[Rule], features: Features, catalog: Catalog) -> list[Firing]:
-    kept = {id(r) for r in counted(rules)}
+def _firings(rules: list[Rule], weighed: list[Rule], features: Features, catalog: Catalog) -> list[Firing]:
+    kept = {id(r) for r in weighed}
     return [_firing(r, features, catalog, id(r) in kept) for r in rules]
 
 
@@ -162,7 +163,7 @@ def _alternative(model: Model, chosen: Model, scores: dict[str, float], rules: l
 
 
 def _contributions(model_id: str, rules: list[Rule]) -> str:
-    parts = [f"{r.id} {'+' if r.effect == 'support' else '-'}{r.weight:g}" for r in counted(rules) if r.model == model_id]
+    parts = [f"{r.id} {'+' if r.effect == 'support' else '-'}{r.weight:g}" for r in rules if r.model == model_id]
     return f"{model_id} from {', '.join(parts)}" if parts else f"no rule supports {model_id}"
 
 

@@ -110,11 +110,11 @@ class RuleBase:
     rules: list[Rule]
     origin: dict[str, str] = field(default_factory=dict)  # "rule:ID" / "signal:ID" -> file
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {r.id: r for r in self.rules})
+
     def rule(self, rule_id: str) -> Rule:
-        for rule in self.rules:
-            if rule.id == rule_id:
-                return rule
-        raise KeyError(rule_id)
+        return self._by_id[rule_id]  # type: ignore[attr-defined]
 
 
 def default_rule_paths() -> list[Path]:
