@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from .errors import InputError, NoModelError
-from .explain import render_text
 from .types import Constraints, Recommendation
 
 if TYPE_CHECKING:  # router.py imports this module to offer Router.route_messages
@@ -394,7 +393,7 @@ def _route_context(router: Router, task: MessageTask) -> Recommendation | None:
         return None  # a need found only in old turns must not fail a request the latest message can serve
     if rec.default_used:
         return None
-    return _noted(rec.model_copy(update={"confidence": round(rec.confidence * CONTEXT_DISCOUNT, 2)}), _CONTEXT_NOTE)
+    return _noted(rec.updated(confidence=round(rec.confidence * CONTEXT_DISCOUNT, 2)), _CONTEXT_NOTE)
 
 
 def _head_and_tail(text: str, limit: int) -> str:
@@ -404,8 +403,7 @@ def _head_and_tail(text: str, limit: int) -> str:
 
 
 def _noted(rec: Recommendation, note: str) -> Recommendation:
-    rec = rec.model_copy(update={"warnings": [*rec.warnings, note]})
-    return rec.model_copy(update={"explanation": render_text(rec)})
+    return rec.updated(warnings=[*rec.warnings, note])
 
 
 __all__ = ["MessageTask", "task_from_messages", "route_messages", "estimate_text_tokens"]

@@ -52,16 +52,15 @@ class Router:
         With counterfactuals=True the rule base is evaluated again under each smallest change
         (one constraint, or one detected signal dropped) and those that change the answer are listed.
         """
-        task = _as_task(task, constraints)
-        self._check_models(task.constraints)
-        features = self._extractor.extract(task.text)
+        task, features = self._prepare(task, constraints)
         decision = self._decide(features, task.constraints)
         found = find_counterfactuals(self._decide, features, task.constraints, decision.model.id) if counterfactuals else []
         return _recommendation(decision, found)
 
     def decide(self, task: Task) -> Decision:
         """The decision behind a recommendation, before anything is rendered."""
-        return self._decide(self._extractor.extract(task.text), task.constraints)
+        task, features = self._prepare(task, None)
+        return self._decide(features, task.constraints)
 
     def route_messages(self, messages: list[dict], tools: list[dict] | None = None, response_format: dict | None = None,
                        constraints: Constraints | None = None) -> Recommendation:
@@ -70,12 +69,16 @@ class Router:
 
     def trace(self, task: str | Task, constraints: Constraints | None = None) -> Trace:
         """Every signal, every rule (fired or not, and the condition that failed), the arithmetic."""
-        task = _as_task(task, constraints)
-        self._check_models(task.constraints)
-        features = self._extractor.extract(task.text)
+        task, features = self._prepare(task, constraints)
         fired = self._fire(features, task.constraints)
         decision = decide(self.catalog, self.rulebase, fired, features, task.constraints)
         return build_trace(self.rulebase, features, task.constraints, fired, decision)
+
+    def _prepare(self, task: str | Task, constraints: Constraints | None) -> tuple[Task, Features]:
+        """The checked task (text, size, constraints, model names) and what its text shows."""
+        task = _as_task(task, constraints)
+        self._check_models(task.constraints)
+        return task, self._extractor.extract(task.text)
 
     def _decide(self, features: Features, constraints: Constraints) -> Decision:
         return decide(self.catalog, self.rulebase, self._fire(features, constraints), features, constraints)

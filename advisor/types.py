@@ -134,6 +134,12 @@ class Recommendation(_Strict):
 
         return render_text(self)
 
+    def updated(self, **changes: Any) -> Recommendation:
+        """A copy with some fields changed; its explanation is rendered afresh when asked for."""
+        copy = self.model_copy(update=changes)
+        copy.__dict__.pop("explanation", None)  # a cached rendering of the old fields
+        return copy
+
     def request_params(self, max_tokens: int | None = None, temperature: float | None = None) -> dict[str, object]:
         """Keyword arguments for a chat-completions call, with nothing the model rejects."""
         params: dict[str, object] = {"model": self.api_model, **self.params}

@@ -45,3 +45,11 @@ def test_no_model_left_names_each_removal(router):
         router.route("hi", Constraints(allow={"o3-mini"}, needs={"vision"}))
     assert set(err.value.reasons) == {"gpt-4.5", "gpt-4o", "o3-mini", "o1"}
     assert "vision" in err.value.reasons["o3-mini"]
+
+
+def test_updated_copy_renders_its_own_explanation(router):
+    rec = router.route("solve AIME problem")
+    assert "a note added later" not in rec.explanation  # renders and caches the text
+    noted = rec.updated(warnings=[*rec.warnings, "a note added later"])
+    assert "a note added later" in noted.explanation
+    assert "a note added later" not in rec.explanation
