@@ -168,18 +168,7 @@ _MISSING = object()
 
 def evaluate(expr: dict[str, Any], fact: dict[str, Any]) -> bool:
     """Evaluate one durable-rules expression against a fact, as durable-rules does."""
-    (op, body), = expr.items()
-    if op == "$and":
-        return all(evaluate(e, fact) for e in body)
-    if op == "$or":
-        return any(evaluate(e, fact) for e in body)
-    if op in ("$ex", "$nex"):
-        (field, _), = body.items()
-        return (field in fact) == (op == "$ex")
-    if not op.startswith("$"):
-        return fact.get(op, _MISSING) == body
-    (field, value), = body.items()
-    return _compare(op, fact.get(field, _MISSING), value)
+    return predicate(expr)(fact)
 
 
 def _compare(op: str, left: Any, right: Any) -> bool:
