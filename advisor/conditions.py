@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Union
+from typing import Any, Callable, Union
 
 MAX_DEPTH = 8
 MAX_ITEMS = 64
@@ -147,32 +147,24 @@ def _wrap(cond: Condition) -> str:
     return f"({text})" if isinstance(cond, Group) else text
 
 
-def unmet(cond: Condition, facts: dict[str, object]) -> str | None:
-    """Why a condition does not hold for these facts (None when it holds).
+def unmet(cond: Condition, holds: Callable[[Condition], bool]) -> str | None:
+    """Why a condition does not hold (None when it does): the first part that fails.
 
-    Used only to explain rules that did not fire; the decision itself comes from the engine.
-    `facts` maps signal names to True and constraint names (budget, needs, ...) to values.
+    `holds` answers for any part of the condition, the way the engine evaluates it; this
+    function only finds which part to name for a rule that did not fire.
     """
+    if holds(cond):
+        return None
     if isinstance(cond, Signal):
-        return None if facts.get(cond.name) else f"no {cond.name}"
+        return f"no {cond.name}"
     if isinstance(cond, Compare):
-        return None if _compare_holds(cond, facts) else f"{describe(cond)} is false"
+        return f"{describe(cond)} is false"
     for part in cond.all:
-        why = unmet(part, facts)
-        if why:
-            return why
-    if cond.any and all(unmet(part, facts) for part in cond.any):
+        if not holds(part):
+            return unmet(part, holds)
+    if cond.any and not any(holds(part) for part in cond.any):
         return f"none of ({', '.join(describe(c) for c in cond.any)})"
     for part in cond.none:
-        if unmet(part, facts) is None:
+        if holds(part):
             return f"{describe(part)} holds (excluded by not)"
     return None
-
-
-def _compare_holds(cond: Compare, facts: dict[str, object]) -> bool:
-    value = facts.get(cond.fact)
-    if cond.op == "has":
-        return cond.value in (value or ())  # type: ignore[operator]
-    if cond.op in ("eq", "neq"):
-        return (value == cond.value) == (cond.op == "eq")
-    return {"lt": value < cond.value, "lte": value <= cond.value, "gt": value > cond.value, "gte": value >= cond.value}[cond.op]  # type: ignore[operator]

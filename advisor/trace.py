@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .conditions import describe, unmet
 from .decide import Decision, counted
+from .engine import build_fact, compile_condition, evaluate
 from .rulebase import RuleBase
 from .signals import Features
 from .types import Constraints, Evidence
@@ -36,18 +37,19 @@ class Trace(BaseModel):
 
 
 def build_trace(base: RuleBase, features: Features, constraints: Constraints, fired: list[str], decision: Decision) -> Trace:
-    facts = _facts(features, constraints)
+    fact = build_fact(features.signals, features.words, constraints)
+    holds = lambda cond: evaluate(compile_condition(cond), fact)  # noqa: E731 - as the engine reads it
     fired_set = set(fired)
     checks = [
         RuleCheck(
             rule=r.id, fired=r.id in fired_set, effect=r.effect, model=r.model, weight=r.weight,
-            condition=describe(r.when), failed=None if r.id in fired_set else unmet(r.when, facts),
+            condition=describe(r.when), failed=None if r.id in fired_set else unmet(r.when, holds),
         )
         for r in base.rules
     ]
     return Trace(
         signals=[e for spans in features.signals.values() for e in spans],
-        facts={k: v for k, v in facts.items() if k in ("budget", "needs", "max_price", "words")},
+        facts=_facts(features, constraints),
         rules=checks,
         arithmetic=_arithmetic(decision, base, fired),
         decision=f"{decision.model.id} (confidence {decision.confidence:.2f})",
@@ -55,10 +57,9 @@ def build_trace(base: RuleBase, features: Features, constraints: Constraints, fi
 
 
 def _facts(features: Features, constraints: Constraints) -> dict[str, object]:
-    facts: dict[str, object] = {s: True for s in features.signals}
-    facts.update(budget=constraints.budget or "unset", needs=sorted(constraints.needs),
-                 max_price=constraints.max_price if constraints.max_price is not None else float("inf"), words=features.words)
-    return facts
+    """The constraint facts, for people to read beside the rules."""
+    return {"budget": constraints.budget or "unset", "needs": sorted(constraints.needs),
+            "max_price": constraints.max_price if constraints.max_price is not None else float("inf"), "words": features.words}
 
 
 def _arithmetic(decision: Decision, base: RuleBase, fired: list[str]) -> list[str]:
