@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import click
 
-from .batch import BatchOptions, LineResult, Tally, render_summary, run_batch
 from .errors import AdvisorError
 from .router import Router
+
+if TYPE_CHECKING:
+    from .batch import LineResult
 
 
 @click.command("batch")
@@ -28,6 +30,8 @@ def batch_command(source: IO[str], full: bool, jobs: int, rules: tuple[str, ...]
         router = Router(list(rules), catalog)
     except AdvisorError as err:
         _fail(err.message, err.exit_code)
+    from .batch import BatchOptions, Tally, render_summary, run_batch  # only batch runs pay its import
+
     options, tally = BatchOptions(rules=rules, catalog=catalog, full=full), Tally()
     try:
         for result in _with_progress(source, run_batch(source, options, jobs=jobs, router=router)):

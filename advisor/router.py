@@ -13,7 +13,6 @@ from .catalog import Catalog, load_catalog
 from .decide import Decision, decide
 from .errors import InputError
 from .counterfactuals import find_counterfactuals
-from .messages import route_messages as _route_messages
 from .rulebase import RuleBase, default_rule_paths, load_rulebase
 from .signals import Extractor, Features
 from .trace import Trace, build_trace
@@ -65,7 +64,9 @@ class Router:
     def route_messages(self, messages: list[dict], tools: list[dict] | None = None, response_format: dict | None = None,
                        constraints: Constraints | None = None) -> Recommendation:
         """Recommend a model for a chat conversation: its latest user message decides, earlier turns as weaker evidence."""
-        return _route_messages(self, messages, tools, response_format, constraints)
+        from .messages import route_messages  # its pydantic models are imported by apps that use them only
+
+        return route_messages(self, messages, tools, response_format, constraints)
 
     def trace(self, task: str | Task, constraints: Constraints | None = None) -> Trace:
         """Every signal, every rule (fired or not, and the condition that failed), the arithmetic."""
