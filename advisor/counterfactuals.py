@@ -35,7 +35,6 @@ def _changes(features: Features, constraints: Constraints, chosen: str):
     for cap in CAPABILITIES:
         if cap not in constraints.needs:
             yield f"needs={cap}", features, constraints.model_copy(update={"needs": constraints.needs | {cap}})
-    for signal in sorted(features.signals):
-        kept = {s: e for s, e in features.signals.items() if s != signal}
-        yield f"without signal: {signal}", Features(signals=kept, words=features.words), constraints
+    for signal in sorted(features.spans):
+        yield f"without signal: {signal}", features.without(signal), constraints
     yield f"exclude={chosen}", features, constraints.model_copy(update={"exclude": constraints.exclude | {chosen}})

@@ -7,11 +7,10 @@ import math
 from dataclasses import dataclass
 
 from .catalog import Catalog, Model
-from .conditions import positive_signals
 from .errors import NoModelError
 from .rulebase import Rule, RuleBase
 from .signals import Features
-from .types import Alternative, Citation, Constraints, Exclusion, Firing
+from .types import Alternative, Citation, Constraints, Evidence, Exclusion, Firing, trusted
 
 DEFAULT_CONFIDENCE = 0.3  # no rule spoke for any model: the default is a guess, and says so
 _EFFORT_ORDER = {"minimal": 0, "low": 1, "medium": 2, "high": 3}
@@ -32,7 +31,51 @@ class Decision:
     warnings: list[str]
 
 
+@dataclass(frozen=True)
+class _Outline:
+    """A decision without its evidence: it depends only on the fired rules and the constraints."""
+
+    model: Model
+    params: dict[str, str]
+    confidence: float
+    scores: dict[str, float]
+    default_used: bool
+    fired: tuple[tuple[Rule, bool, tuple[Citation, ...]], ...]  # rule, counted, citations
+    alternatives: tuple[Alternative, ...]
+    excluded: tuple[Exclusion, ...]
+    warnings: tuple[str, ...]
+
+
+class Decider:
+    """Decisions for one catalog and rule base.
+
+    Many tasks fire the same rules under the same constraints, so the outline of a decision
+    (scores, ranking, why-nots) is remembered per combination, up to `memo_size` of them; only
+    the evidence is taken from each task. The outline is a pure function of its key, so the
+    memo never changes an answer."""
+
+    def __init__(self, catalog: Catalog, base: RuleBase, memo_size: int = 4096) -> None:
+        self.catalog, self.base, self._memo_size = catalog, base, memo_size
+        self._memo: dict[tuple[tuple[str, ...], Constraints], _Outline] = {}
+
+    def decide(self, fired_ids: list[str], features: Features, constraints: Constraints) -> Decision:
+        key = (tuple(fired_ids), constraints)
+        outline = self._memo.get(key)
+        if outline is None:
+            outline = _outline(self.catalog, self.base, key[0], constraints)
+            if self._memo_size:
+                if len(self._memo) >= self._memo_size:
+                    self._memo.clear()  # bounded memory; a miss only costs the work again
+                self._memo[key] = outline
+        return _with_evidence(outline, features)
+
+
 def decide(catalog: Catalog, base: RuleBase, fired_ids: list[str], features: Features, constraints: Constraints) -> Decision:
+    """The decision for the rules that fired on a task, without any memo."""
+    return _with_evidence(_outline(catalog, base, tuple(fired_ids), constraints), features)
+
+
+def _outline(catalog: Catalog, base: RuleBase, fired_ids: tuple[str, ...], constraints: Constraints) -> _Outline:
     rules = [base.rule(rid) for rid in fired_ids]
     excluded = exclusions(catalog, constraints, rules)
     candidates = [m for m in catalog.model if m.id not in excluded]
@@ -43,16 +86,32 @@ def decide(catalog: Catalog, base: RuleBase, fired_ids: list[str], features: Fea
     ranking = sorted(candidates, key=lambda m: _rank_key(m, scores, catalog))
     chosen = ranking[0]
     supported = any(r.effect == "support" and r.model in scores for r in rules)
-    return Decision(
+    kept = {id(r) for r in weighed}
+    return _Outline(
         model=chosen,
         params=_params(chosen, rules),
         confidence=_confidence(ranking, scores) if supported else DEFAULT_CONFIDENCE,
         scores=scores,
         default_used=not supported,
-        fired=_firings(rules, weighed, features, catalog),
-        alternatives=[_alternative(m, chosen, scores, weighed, catalog) for m in ranking[1:]],
-        excluded=[Exclusion.model_construct(model=m, reason=why) for m, why in excluded.items()],
-        warnings=_warnings(chosen, catalog),
+        fired=tuple((r, id(r) in kept, tuple(_citation(c, catalog) for c in r.cite)) for r in rules),
+        alternatives=tuple(_alternative(m, chosen, scores, weighed, catalog) for m in ranking[1:]),
+        excluded=tuple(Exclusion(model=m, reason=why) for m, why in excluded.items()),
+        warnings=tuple(_warnings(chosen, catalog)),
+    )
+
+
+def _with_evidence(outline: _Outline, features: Features) -> Decision:
+    evidence: dict[str, tuple[Evidence, ...]] = {}  # shared by the firings of one decision
+    return Decision(
+        model=outline.model,
+        params=dict(outline.params),
+        confidence=outline.confidence,
+        scores=dict(outline.scores),
+        default_used=outline.default_used,
+        fired=[_firing(rule, is_counted, citations, features, evidence) for rule, is_counted, citations in outline.fired],
+        alternatives=list(outline.alternatives),
+        excluded=list(outline.excluded),
+        warnings=list(outline.warnings),
     )
 
 
@@ -132,23 +191,24 @@ def _params(model: Model, rules: list[Rule]) -> dict[str, str]:
     return {"reasoning_effort": effort}
 
 
-def _firings(rules: list[Rule], weighed: list[Rule], features: Features, catalog: Catalog) -> list[Firing]:
-    kept = {id(r) for r in weighed}
-    return [_firing(r, features, catalog, id(r) in kept) for r in rules]
+def _citation(figure: str, catalog: Catalog) -> Citation:
+    return Citation(figure=figure, text=catalog.citations[figure])
 
 
-def _firing(rule: Rule, features: Features, catalog: Catalog, is_counted: bool) -> Firing:
-    evidence = [span for sid in sorted(positive_signals(rule.when)) for span in features.signals.get(sid, ())]
-    evidence.sort(key=lambda e: (e.start, e.signal))
+def _firing(rule: Rule, is_counted: bool, citations: tuple[Citation, ...], features: Features,
+            evidence: dict[str, tuple[Evidence, ...]]) -> Firing:
+    spans = [span for sid in rule.shown_signals for span in evidence.get(sid) or evidence.setdefault(sid, features.evidence(sid))]
+    spans.sort(key=lambda e: (e.start, e.signal))
     # Built from validated rules and our own matches: no need to validate again per decision.
-    return Firing.model_construct(
+    return trusted(
+        Firing,
         rule=rule.id,
         model=rule.model,
         effect=rule.effect,
         weight=rule.weight,
         because=rule.because,
-        evidence=evidence,
-        citations=[Citation.model_construct(figure=c, text=catalog.citations[c]) for c in rule.cite],
+        evidence=spans,
+        citations=list(citations),
         counted=is_counted,
     )
 
@@ -159,7 +219,7 @@ def _alternative(model: Model, chosen: Model, scores: dict[str, float], rules: l
         why = f"scored {mine:g} against {best:g} for {chosen.id}: {_contributions(chosen.id, rules)}; {_contributions(model.id, rules)}"
     else:
         why = f"tied with {chosen.id} at {best:g}; {_tie_break(model, chosen, catalog)}"
-    return Alternative.model_construct(model=model.id, score=mine, why_not=why)
+    return Alternative(model=model.id, score=mine, why_not=why)
 
 
 def _contributions(model_id: str, rules: list[Rule]) -> str:

@@ -13,6 +13,7 @@ same compiled dictionaries in plain Python.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 import math
@@ -254,6 +255,70 @@ class DurableEngine:
             pass
 
 
+class MemoEngine:
+    """An engine that remembers its answer for each class of equivalent facts.
+
+    Conditions only test which signals and needs are present, the budget, and how the numeric
+    facts compare with the constants written in the rules; two facts that agree on all of these
+    fire the same rules. Such a class is the memo's key (a word count becomes its place among
+    the rules' word thresholds), so most decisions skip the engine. Holds at most `size`
+    classes; a miss asks the engine, so the memo never changes an answer."""
+
+    def __init__(self, inner: Engine, rules: list[Rule], size: int = 4096) -> None:
+        self.inner, self.name, self._size = inner, inner.name, size
+        self._thresholds = _thresholds(rules)
+        self._memo: dict[tuple[Any, ...], tuple[str, ...]] = {}
+        self._closed = False
+
+    def fire(self, fact: dict[str, Any]) -> list[str]:
+        if self._closed:
+            raise RuntimeError("engine is closed")
+        key = self.key(fact)
+        fired = self._memo.get(key)
+        if fired is None:
+            fired = tuple(self.inner.fire(fact))
+            if len(self._memo) >= self._size:
+                self._memo.clear()  # bounded memory; a miss only costs the engine's time
+            self._memo[key] = fired
+        return list(fired)
+
+    def key(self, fact: dict[str, Any]) -> tuple[Any, ...]:
+        """The class of facts this one belongs to: the same rules fire for all of them."""
+        exact = frozenset(item for item in fact.items() if item[0] not in self._thresholds)
+        return (exact, *(_place(fact.get(name), limits) for name, limits in self._thresholds.items()))
+
+    def facts(self) -> list[Any]:
+        """Facts left in the inner engine's session (none between decisions)."""
+        return self.inner.facts()  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        self._closed = True
+        self._memo.clear()
+        self.inner.close()
+
+
+def _thresholds(rules: list[Rule]) -> dict[str, tuple[float, ...]]:
+    """Numeric fact -> the sorted constants the rules compare it with."""
+    found: dict[str, set[float]] = {name: set() for name in ("words", "max_price")}
+
+    def walk(cond: Condition) -> None:
+        if isinstance(cond, Compare) and cond.fact in found:
+            found[cond.fact].add(float(cond.value))
+        elif isinstance(cond, Group):
+            for part in cond.all + cond.any + cond.none:
+                walk(part)
+
+    for rule in rules:
+        walk(rule.when)
+    return {name: tuple(sorted(values)) for name, values in found.items()}
+
+
+def _place(value: Any, limits: tuple[float, ...]) -> tuple[int, bool] | None:
+    # Where a number falls among the constants, and whether it equals one, decides every
+    # comparison with them.
+    return None if value is None else (bisect.bisect_left(limits, value), value in limits)
+
+
 def _action_name(message: str) -> str:
     """The rule id that keys durable-rules' action message '{"<rule id>": {...}}'.
 
@@ -266,14 +331,17 @@ def available() -> str:
     return DurableEngine.name if _native is not None else ReferenceEngine.name
 
 
-def make_engine(rules: list[Rule], kind: str | None = None) -> Engine:
-    """The engine named (durable-rules or reference), or the best this interpreter has."""
+def make_engine(rules: list[Rule], kind: str | None = None, memo_size: int = 0) -> Engine:
+    """The engine named (durable-rules or reference), or the best this interpreter has; with
+    memo_size > 0, behind a MemoEngine of that size."""
     kind = kind or available()
     if kind == DurableEngine.name and _native is not None:
-        return DurableEngine(rules)
-    if kind == ReferenceEngine.name:
-        return ReferenceEngine(rules)
-    raise EngineError(f"rule engine {kind!r} is not available here (this Python has: {available()}, reference)")
+        engine: Engine = DurableEngine(rules)
+    elif kind == ReferenceEngine.name:
+        engine = ReferenceEngine(rules)
+    else:
+        raise EngineError(f"rule engine {kind!r} is not available here (this Python has: {available()}, reference)")
+    return MemoEngine(engine, rules, memo_size) if memo_size > 0 else engine
 
 
 

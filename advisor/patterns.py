@@ -23,6 +23,21 @@ _MAX_PREFIXES = 64  # alternatives expanded per pattern before settling for shor
 _RISK = "it repeats, many times, a group that can match the same text in several ways"
 _FEW_REPEATS = 4  # an ambiguous group may repeat this often before it counts as a backtracking risk
 _SELECTIVE = 4  # a literal this long is rare enough: stop looking for a longer one
+_WEAK = 3  # shorter literals are too frequent to be worth preferring
+# Function words of the six languages the rule base covers: a literal made only of these
+# ("for ", " of a", "what is ") occurs in most tasks, so another literal of the same pattern
+# is preferred, even a shorter one.
+_COMMON = frozenset("""
+a an the of to for in on at by with from and or but is are was were be been this that these those
+my your our his her their its it i me we you he she they what which who how why when where do does
+did can could will would should give make take get let please just some any about as into than
+then so if not no all one there here have has had
+el la los las un una unos unas de del en con por para que y o es son mi tu su lo al se
+le les des du et ou pour par avec est sont mon ma mes ce cette ces il elle je tu
+der die das ein eine einen einem einer dem den des und oder für mit von zu ist sind mein meine
+ich du sie es im am
+""".split())
+_WORDS = re.compile(r"\w+")
 _SKIP = (_c.AT, _c.ASSERT, _c.ASSERT_NOT, _c.MAX_REPEAT, _c.MIN_REPEAT, _c.ANY, _c.CATEGORY)
 
 
@@ -35,6 +50,7 @@ class Analysed:
     lead: int | None  # at most this many characters precede the literal in a match (None: unbounded)
     at_word_start: bool  # the literal begins the match, at a word boundary
     risk: str | None = None  # why it could backtrack without end (see _risky)
+    needs_digit: bool = False  # every match contains a decimal digit
 
 
 @lru_cache(maxsize=None)
@@ -51,7 +67,7 @@ def analyse(source: str, case_sensitive: bool = False) -> Analysed:
     risk = _RISK if _risky(list(parsed)) else None
     regex = re.compile(source, flags) if found is None else _compile(parsed, source, flags)
     literals, lead, at_word_start = found if found else (set(), None, False)
-    return Analysed(regex, frozenset(literals), lead, at_word_start, risk)
+    return Analysed(regex, frozenset(literals), lead, at_word_start, risk, _needs_digit(_flat(parsed)))
 
 
 def _compile(parsed: Any, source: str, flags: int) -> re.Pattern[str]:
@@ -67,7 +83,7 @@ def required_literals(parsed: Any) -> tuple[set[str], int | None, bool] | None:
     """Lower-cased literals one of which every match contains; how many characters can precede
     it in a match (None: unbounded); whether it begins the match at a word boundary.
     None when no literal is known: such a pattern is scanned on every task."""
-    items = list(parsed)
+    items = _flat(parsed)
     best: tuple[set[str], int | None, bool] | None = None
     for i in range(len(items)):
         # Every match contains the text matched from any top-level item on, so a literal
@@ -77,17 +93,67 @@ def required_literals(parsed: Any) -> tuple[set[str], int | None, bool] | None:
         found, _ = _extend(items[i:], {""})
         if "" in found:
             continue
+        if best is not None and _common(best[0]):
+            # "for (a |my )?(child|kid)": a word after a function word does better, if it
+            # starts a word and a bounded distance into the match.
+            lead = _lead(parsed, items[:i])
+            if items[i - 1][0] is not _c.LITERAL and lead is not None and min(map(len, found)) >= _WEAK and not _common(found):
+                return found, lead, False
+            continue
         if best is None or _selectivity(found) > _selectivity(best[0]):
             at_start = all(op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT) for op, _ in items[:i])
             best = (found, _lead(parsed, items[:i]), at_start and _starts_at_boundary(items))
-        if min(map(len, best[0])) >= _SELECTIVE:
+        if min(map(len, best[0])) >= _SELECTIVE and not _common(best[0]):
             break
     return best
+
+
+def _flat(parsed: Any) -> list[Any]:
+    """The top-level items, with a pattern-wide group ('(?-i:...)', '(?:a|b)c') opened up, so
+    the literals inside it count as top-level ones."""
+    items = list(parsed)
+    while len(items) == 1 and items[0][0] is _c.SUBPATTERN:
+        items = list(items[0][1][-1])
+    return items
+
+
+def _needs_digit(items: list[Any]) -> bool:
+    """Whether a sequence cannot match without a decimal digit: a task without digits skips it."""
+    return any(_item_needs_digit(op, arg) for op, arg in items)
+
+
+def _item_needs_digit(op: Any, arg: Any) -> bool:
+    if op is _c.IN:
+        return all(_is_digit_set(kind, value) for kind, value in arg)
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+        return arg[0] >= 1 and _needs_digit(list(arg[2]))
+    if op is _c.SUBPATTERN:
+        return _needs_digit(list(arg[-1]))
+    if op is _c.BRANCH:
+        return all(_needs_digit(list(alt)) for alt in arg[1])
+    return op is _c.LITERAL and chr(arg).isdigit() and chr(arg).isascii()
+
+
+def _is_digit_set(kind: Any, value: Any) -> bool:
+    if kind is _c.CATEGORY:
+        return value is _c.CATEGORY_DIGIT
+    if kind is _c.RANGE:
+        return ord("0") <= value[0] and value[1] <= ord("9")
+    return kind is _c.LITERAL and ord("0") <= value <= ord("9")
 
 
 def _selectivity(literals: set[str]) -> tuple[int, bool, int]:
     """Longer literals first; then non-ASCII ones (rarer in most tasks); then fewer of them."""
     return (min(map(len, literals)), any(not lit.isascii() for lit in literals), -len(literals))
+
+
+def _common(literals: set[str]) -> bool:
+    """Whether some literal consists of function words only ("for ", " of a")."""
+    for literal in literals:
+        words = _WORDS.findall(literal)
+        if words and all(w in _COMMON for w in words):
+            return True
+    return False
 
 
 def _starts_at_boundary(items: list[Any]) -> bool:

@@ -10,13 +10,13 @@ from pydantic import ValidationError
 
 from . import engine as _engine
 from .catalog import Catalog, load_catalog
-from .decide import Decision, decide
+from .decide import Decider, Decision, decide
 from .errors import InputError
 from .counterfactuals import find_counterfactuals
 from .rulebase import RuleBase, default_rule_paths, load_rulebase
 from .signals import Extractor, Features
 from .trace import Trace, build_trace
-from .types import Constraints, Counterfactual, Recommendation, Task
+from .types import Constraints, Counterfactual, Recommendation, Task, trusted
 
 MAX_TASK_CHARS = 8_000_000  # about 8 MB of text; matching stays linear, this only bounds memory
 _BINARY_SHARE = 0.3  # tasks with more control characters than this are taken for binary data
@@ -34,12 +34,17 @@ class Router:
         *,
         include_default_rules: bool = True,
         engine: str | None = None,
+        memo_size: int = 4096,
     ) -> None:
+        """`memo_size`: how many classes of equivalent tasks (same signals, constraints and
+        threshold bands) keep their engine answer and decision outline; 0 asks the engine
+        every time. The memo saves time and never changes an answer."""
         self.catalog: Catalog = load_catalog(catalog)
         paths = (default_rule_paths() if include_default_rules else []) + [Path(p) for p in rules or []]
         self.rulebase: RuleBase = load_rulebase(paths, self.catalog)
         self._extractor = Extractor(self.rulebase.signals)
-        self._engine = _engine.make_engine(self.rulebase.rules, engine)
+        self._engine = _engine.make_engine(self.rulebase.rules, engine, memo_size)
+        self._decider = Decider(self.catalog, self.rulebase, memo_size)
 
     @property
     def engine_name(self) -> str:
@@ -82,10 +87,10 @@ class Router:
         return task, self._extractor.extract(task.text)
 
     def _decide(self, features: Features, constraints: Constraints) -> Decision:
-        return decide(self.catalog, self.rulebase, self._fire(features, constraints), features, constraints)
+        return self._decider.decide(self._fire(features, constraints), features, constraints)
 
     def _fire(self, features: Features, constraints: Constraints) -> list[str]:
-        return self._engine.fire(_engine.build_fact(features.signals, features.words, constraints))
+        return self._engine.fire(_engine.build_fact(features.spans, features.words, constraints))
 
     def close(self) -> None:
         """Free the engine's native resources; the Router is unusable afterwards."""
@@ -105,7 +110,8 @@ class Router:
 
 
 def _recommendation(d: Decision, counterfactuals: list[Counterfactual]) -> Recommendation:
-    return Recommendation(
+    return trusted(
+        Recommendation,
         model=d.model.id,
         api_model=d.model.api_model,
         params=d.params,
@@ -131,8 +137,19 @@ def _as_task(task: str | Task, constraints: Constraints | dict | None) -> Task:
     else:
         raise InputError(f"a task is text, not {type(task).__name__}")
     _check_text(text)
+    return trusted(Task, text=text, constraints=_as_constraints(constraints))
+
+
+_NO_CONSTRAINTS = Constraints()
+
+
+def _as_constraints(constraints: Constraints | dict | None) -> Constraints:
+    if constraints is None:
+        return _NO_CONSTRAINTS
+    if isinstance(constraints, Constraints):
+        return constraints
     try:
-        return Task(text=text, constraints=Constraints.model_validate(constraints or {}) if not isinstance(constraints, Constraints) else constraints)
+        return Constraints.model_validate(constraints)
     except ValidationError as err:
         first = err.errors()[0]
         where = ".".join(str(p) for p in first["loc"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -87,6 +88,11 @@ class Rule(_Strict):
         if unknown:
             raise ValueError(f"unknown capability {unknown[0]!r} (known: {', '.join(CAPABILITIES)})")
         return needs
+
+    @cached_property
+    def shown_signals(self) -> tuple[str, ...]:
+        """The signals whose spans are this rule's evidence: those its condition needs present."""
+        return tuple(sorted(conditions.positive_signals(self.when)))
 
     @model_validator(mode="after")
     def _effect_shape(self) -> Rule:

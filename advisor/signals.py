@@ -2,21 +2,22 @@
 
 All text matching is Python's `re` (durable-rules' own regex dialect misses alternations).
 Scanning every pattern over every task would cost milliseconds, so extraction first finds the
-few patterns that *can* match: each pattern's literal prefix (the text every match starts
-with, read from the stdlib's regex parser) is looked up among the task's words, or as a
-substring. Only those candidate patterns are run. Time stays linear in the task's length.
+few patterns that *can* match: each pattern's required literal (text every match contains,
+read from the stdlib's regex parser) is looked up among the task's words, or as a substring,
+and patterns that need a digit are skipped on tasks without one. Only those candidates run,
+and each runs only where its literal occurs. Time stays linear in the task's length.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Iterator
 
 from .patterns import analyse
 from .rulebase import SignalDef
-from .types import Evidence
+from .types import Evidence, trusted
 
 MAX_EVIDENCE = 3  # spans kept per signal; enough to show why, small enough to read
 
@@ -27,19 +28,41 @@ _NEGATION_BEFORE = re.compile(
     r"|(?:不是|并非|不需要|不用|没有|ではなく|じゃなく)\S{0,4}$",
     re.IGNORECASE,
 )
+# The words and strings the negation pattern starts with: a task with none of them has no
+# negated match, and skips the check (most tasks).
+_NEGATION_WORDS = frozenset("not no never without nor isn aren don doesn sin sans pas kein keine keinen nicht ohne".split())
+_NEGATION_WIDE = ("不是", "并非", "不需要", "不用", "没有", "ではなく", "じゃなく")
 _LOOKBEHIND = 40
 _WORD = re.compile(r"\w+")
+_DIGIT = re.compile(r"[0-9]")
 _WIDE = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")  # CJK, kana, hangul
 _INNER_WORD = re.compile(r"(?<=\W)\w+")
 _WEAK = 3  # literals shorter than this occur too often to try a match at each occurrence
+_TOKEN_CACHE = 50_000  # distinct words whose candidate patterns are remembered (then it starts over)
+
+Span = tuple[int, int]
 
 
 @dataclass(frozen=True)
 class Features:
-    """What extraction found: signal id -> evidence spans, plus simple measures of the text."""
+    """What extraction found: signal id -> (start, end) spans, in rule-base order, plus simple
+    measures of the text. Evidence objects are built only for the spans someone shows."""
 
-    signals: dict[str, tuple[Evidence, ...]]
+    text: str
+    spans: dict[str, tuple[Span, ...]]
     words: int
+
+    @property
+    def signals(self) -> dict[str, tuple[Evidence, ...]]:
+        """Every signal with its evidence spans (built on each access)."""
+        return {sid: self.evidence(sid) for sid in self.spans}
+
+    def evidence(self, signal: str) -> tuple[Evidence, ...]:
+        return tuple(trusted(Evidence, signal=signal, text=self.text[a:b], start=a, end=b) for a, b in self.spans.get(signal, ()))
+
+    def without(self, signal: str) -> Features:
+        """The same task as if one signal had not been detected."""
+        return Features(self.text, {s: v for s, v in self.spans.items() if s != signal}, self.words)
 
 
 @dataclass(frozen=True)
@@ -48,6 +71,20 @@ class _Pattern:
     regex: re.Pattern[str]
     literals: frozenset[str]  # every match contains one of these (lower-cased); empty: unknown
     lead: int | None  # at most this many characters precede the literal in a match; None: unbounded
+    needs_digit: bool
+    anchored: bool = field(init=False)  # try a match at each occurrence of the literal
+
+    def __post_init__(self) -> None:
+        anchored = self.lead == 0 and bool(self.literals) and min(map(len, self.literals)) >= _WEAK
+        object.__setattr__(self, "anchored", anchored)
+
+
+@dataclass(frozen=True)
+class _TokenCandidates:
+    """What one word of a task tells about candidate patterns."""
+
+    certain: tuple[tuple[int, str], ...]  # (pattern, literal): the word itself contains the literal
+    if_present: tuple[tuple[str, int], ...]  # (literal, pattern): the literal runs past the word
 
 
 class Extractor:
@@ -55,13 +92,14 @@ class Extractor:
 
     def __init__(self, signals: dict[str, SignalDef]) -> None:
         self._patterns: list[_Pattern] = []
-        # word -> (literal, pattern): each of a task's words finds its candidate patterns by
-        # looking up its own prefixes, one per distinct indexed word length.
+        # word -> (literal, pattern): a literal that must begin one of the task's words, keyed
+        # by that word; a task's word finds them by looking up its own prefixes.
         self._by_word: dict[str, list[tuple[str, int]]] = defaultdict(list)
         self._longest_word = 0
-        self._by_substring: dict[str, list[int]] = defaultdict(list)
-        self._by_wide_substring: dict[str, list[int]] = defaultdict(list)
+        self._in_word: dict[str, list[int]] = defaultdict(list)  # word characters only, anywhere in a word
+        self._by_first: dict[str, list[tuple[str, int]]] = defaultdict(list)  # other literals, by first character
         self._always: list[int] = []
+        self._tokens: dict[str, _TokenCandidates] = {}
         self._order = {sid: n for n, sid in enumerate(signals)}
         for signal in signals.values():
             for source in signal.patterns:
@@ -70,7 +108,7 @@ class Extractor:
     def _index(self, signal: SignalDef, source: str) -> None:
         number = len(self._patterns)
         done = analyse(source, signal.case_sensitive)
-        self._patterns.append(_Pattern(signal.id, done.regex, done.literals, done.lead))
+        self._patterns.append(_Pattern(signal.id, done.regex, done.literals, done.lead, done.needs_digit))
         if not done.literals:
             self._always.append(number)
         for literal in done.literals:
@@ -78,37 +116,62 @@ class Extractor:
             if word:
                 self._by_word[word].append((literal, number))
                 self._longest_word = max(self._longest_word, len(word))
-            elif _WIDE.search(literal):
-                self._by_wide_substring[literal].append(number)
+            elif _WORD.fullmatch(literal) and not _WIDE.search(literal):
+                self._in_word[literal].append(number)
             else:
-                self._by_substring[literal].append(number)
+                self._by_first[literal[0]].append((literal, number))
 
     def extract(self, text: str) -> Features:
         """Every signal the task shows, with up to MAX_EVIDENCE non-negated spans each."""
         lowered = text.lower()
         aligned = len(lowered) == len(text)  # lower() can change lengths in rare scripts
-        spans: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
-        for number in sorted(self._candidates(lowered)):
+        tokens = set(_WORD.findall(lowered))
+        has_digit = _DIGIT.search(text) is not None
+        negations = not _NEGATION_WORDS.isdisjoint(tokens) or any(n in text for n in _NEGATION_WIDE)
+        found: dict[str, list[Span]] = defaultdict(list)
+        candidates = self._candidates(lowered, tokens)
+        for number in sorted(candidates):
             pattern = self._patterns[number]
-            matches = _matches_at(pattern, text, lowered) if aligned and pattern.lead is not None else pattern.regex.finditer(text)
-            spans[pattern.signal].extend(_spans(pattern.signal, matches, text))
-        found = {sid: _first(spans[sid], text) for sid in sorted(spans, key=self._order.__getitem__) if spans[sid]}
-        return Features(signals=found, words=len(text.split()))
+            if pattern.needs_digit and not has_digit:
+                continue
+            matches = _matches(pattern, text, lowered, candidates[number]) if aligned else pattern.regex.finditer(text)
+            _collect(found[pattern.signal], matches, text, negations)
+        spans = {sid: _first(found[sid]) for sid in sorted(found, key=self._order.__getitem__) if found[sid]}
+        return Features(text=text, spans=spans, words=len(text.split()))
 
-    def _candidates(self, lowered: str) -> set[int]:
-        """Patterns whose required literal occurs in the text: the only ones that can match."""
-        found = set(self._always)
-        # Every prefix of every word of the task, intersected with the indexed words in one
-        # set operation: far cheaper than a Python loop per word.
-        limit = self._longest_word
-        prefixes = {token[:i] for token in set(_WORD.findall(lowered)) for i in range(1, min(len(token), limit) + 1)}
-        for word in self._by_word.keys() & prefixes:
-            found.update(n for literal, n in self._by_word[word] if literal in lowered)
-        for literal in [lit for lit in self._by_substring if lit in lowered]:
-            found.update(self._by_substring[literal])
-        if _WIDE.search(lowered):
-            found.update(n for literal, ns in self._by_wide_substring.items() if literal in lowered for n in ns)
+    def _candidates(self, lowered: str, tokens: set[str]) -> dict[int, set[str]]:
+        """Patterns whose required literal occurs in the text (the only ones that can match),
+        each with the literals of it that occur."""
+        found: dict[int, set[str]] = defaultdict(set)
+        for number in self._always:
+            found[number] = set()
+        for token in tokens:
+            known = self._tokens.get(token) or self._remember(token)
+            for number, literal in known.certain:
+                found[number].add(literal)
+            for literal, number in known.if_present:
+                if literal in lowered:
+                    found[number].add(literal)
+        for first in self._by_first.keys() & set(lowered):
+            for literal, number in self._by_first[first]:
+                if literal in lowered:
+                    found[number].add(literal)
         return found
+
+    def _remember(self, token: str) -> _TokenCandidates:
+        """The candidates one word gives, worked out once per distinct word."""
+        certain: list[tuple[int, str]] = []
+        if_present: list[tuple[str, int]] = []
+        prefixes = {token[:i] for i in range(1, min(len(token), self._longest_word) + 1)}
+        for word in prefixes & self._by_word.keys():
+            for literal, n in self._by_word[word]:
+                (certain.append((n, literal)) if literal == word else if_present.append((literal, n)))
+        certain += [(n, literal) for literal, ns in self._in_word.items() if literal in token for n in ns]
+        known = _TokenCandidates(tuple(certain), tuple(if_present))
+        if len(self._tokens) >= _TOKEN_CACHE:
+            self._tokens.clear()  # bounded memory; the results do not depend on it
+        self._tokens[token] = known
+        return known
 
 
 def _word_in(literal: str, at_word_start: bool) -> str | None:
@@ -121,14 +184,21 @@ def _word_in(literal: str, at_word_start: bool) -> str | None:
     return max(runs, key=len) if runs else None
 
 
-def _matches_at(pattern: _Pattern, text: str, lowered: str) -> Iterator[re.Match[str]]:
-    """Matches of a pattern whose start lies at most `lead` characters before a literal."""
-    if pattern.lead or min(map(len, pattern.literals)) < _WEAK:
-        first = min(i for i in (lowered.find(lit) for lit in pattern.literals) if i >= 0)
-        yield from pattern.regex.finditer(text, max(0, first - pattern.lead))
-        return
-    for position in sorted({i for lit in pattern.literals for i in _occurrences(lowered, lit)}):
-        match = pattern.regex.match(text, position)
+def _matches(pattern: _Pattern, text: str, lowered: str, present: set[str]) -> Iterator[re.Match[str]]:
+    """Matches of a pattern, tried only where they can start: at (or `lead` characters before)
+    an occurrence of one of its literals present in the text."""
+    if pattern.lead is None:
+        return pattern.regex.finditer(text)
+    if not pattern.anchored:
+        first = min(i for i in map(lowered.find, present) if i >= 0)
+        return pattern.regex.finditer(text, max(0, first - pattern.lead))
+    return _matches_at(pattern.regex, text, lowered, present)
+
+
+def _matches_at(regex: re.Pattern[str], text: str, lowered: str, literals: set[str]) -> Iterator[re.Match[str]]:
+    positions = {i for lit in literals for i in _occurrences(lowered, lit)}
+    for position in sorted(positions) if len(positions) > 1 else positions:
+        match = regex.match(text, position)
         if match:
             yield match
 
@@ -140,26 +210,27 @@ def _occurrences(text: str, literal: str) -> Iterator[int]:
         i = text.find(literal, i + 1)
 
 
-def _first(spans: list[tuple[int, int, str]], text: str) -> tuple[Evidence, ...]:
-    """The first spans by position, without overlaps, at most MAX_EVIDENCE, as Evidence."""
-    kept: list[tuple[int, int, str]] = []
-    for start, end, sid in sorted(spans, key=lambda s: (s[0], -s[1])):
+def _collect(spans: list[Span], matches: Iterator[re.Match[str]], text: str, negations: bool) -> None:
+    """Add a pattern's first non-negated matches (at most MAX_EVIDENCE) to its signal's spans."""
+    taken = 0
+    for match in matches:
+        start = match.start()
+        if not negations or not _negated(text, start):
+            spans.append((start, match.end()))
+            taken += 1
+            if taken == MAX_EVIDENCE:
+                return
+
+
+def _first(spans: list[Span]) -> tuple[Span, ...]:
+    """The first spans by position, without overlaps, at most MAX_EVIDENCE."""
+    kept: list[Span] = []
+    for start, end in sorted(spans, key=lambda s: (s[0], -s[1])):
         if not kept or start >= kept[-1][1]:
-            kept.append((start, end, sid))
+            kept.append((start, end))
             if len(kept) == MAX_EVIDENCE:
                 break
-    # Built from our own matches, so pydantic's validation is skipped on the hot path.
-    return tuple(Evidence.model_construct(signal=sid, text=text[start:end], start=start, end=end) for start, end, sid in kept)
-
-
-def _spans(sid: str, matches: Iterable[re.Match[str]], text: str) -> list[tuple[int, int, str]]:
-    spans: list[tuple[int, int, str]] = []
-    for match in matches:
-        if not _negated(text, match.start()):
-            spans.append((match.start(), match.end(), sid))
-            if len(spans) == MAX_EVIDENCE:
-                break
-    return spans
+    return tuple(kept)
 
 
 def _negated(text: str, start: int) -> bool:

@@ -37,7 +37,7 @@ class Trace(BaseModel):
 
 
 def build_trace(base: RuleBase, features: Features, constraints: Constraints, fired: list[str], decision: Decision) -> Trace:
-    fact = build_fact(features.signals, features.words, constraints)
+    fact = build_fact(features.spans, features.words, constraints)
     holds = lambda cond: evaluate(compile_condition(cond), fact)  # noqa: E731 - as the engine reads it
     fired_set = set(fired)
     checks = [

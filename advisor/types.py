@@ -4,13 +4,30 @@ from __future__ import annotations
 
 import math
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
 Capability = Literal["vision", "audio", "tools", "json", "streaming"]
 CAPABILITIES: tuple[str, ...] = ("vision", "audio", "tools", "json", "streaming")
 Budget = Literal["low", "medium", "high"]
+
+
+M = TypeVar("M", bound=BaseModel)
+_set = object.__setattr__
+
+
+def trusted(cls: type[M], **values: Any) -> M:
+    """An instance built from values the library made itself out of validated data.
+
+    The hot path builds a dozen of these per decision; validation (or `model_construct`, which
+    is slower still) would cost more than the decision. Every field must be given."""
+    obj = cls.__new__(cls)
+    _set(obj, "__dict__", values)
+    _set(obj, "__pydantic_fields_set__", set(values))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
 
 
 class _Strict(BaseModel):

@@ -52,10 +52,11 @@ def leftover_facts(engine) -> list:
     return list(engine._host.get_facts(engine._ruleset, "advisor"))
 
 
+@pytest.mark.parametrize("memo_size", [0, 4096], ids=["engine-every-time", "memo"])
 @pytest.mark.parametrize("engine", [None, "reference"])
-def test_threads_sharing_a_router_match_the_sequential_answers(engine):
+def test_threads_sharing_a_router_match_the_sequential_answers(engine, memo_size):
     tasks = mixed_tasks()
-    with Router(engine=engine) as router:
+    with Router(engine=engine, memo_size=memo_size) as router:
         expected = [summary(router.route(t)) for t in tasks]
         assert len({e[0] for e in expected}) >= 2, "the mix should not all go to one model"
         results: dict[tuple[int, int, int], tuple[int, tuple]] = {}
@@ -89,7 +90,7 @@ def test_threads_sharing_a_router_match_the_sequential_answers(engine):
 def test_threads_mixing_good_and_bad_input_raise_only_their_own_errors():
     good = "solve AIME problem"
     bad = [("   ", "InputError"), ("hi", "NoModelError")]
-    with Router() as router:
+    with Router(memo_size=0) as router:
         want = summary(router.route(good))
         outcomes: list[tuple[str, str]] = []
         lock = threading.Lock()

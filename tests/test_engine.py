@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from advisor import Constraints, Router, Task
+from advisor import Constraints, NoModelError, Router, Task
 from advisor import engine as eng
 from advisor.conditions import BUDGETS, Compare, Group, Signal
 from advisor.engine import DurableEngine, ReferenceEngine, build_fact, compile_condition, compile_rules, evaluate
@@ -115,7 +115,7 @@ def test_packaged_rules_fire_several_rules_on_one_task(engines, corpus_features)
     ref, dur = engines
     counts = []
     for _, features in corpus_features:
-        counts.append(len(dur.fire(build_fact(features.signals, features.words, Constraints()))))
+        counts.append(len(dur.fire(build_fact(features.spans, features.words, Constraints()))))
     assert max(counts) >= 2, "no task fires two rules: the 'all rules fire' promise is untested"
 
 
@@ -175,7 +175,7 @@ def test_one_engine_shared_by_threads_matches_sequential(engines, corpus_feature
     _, dur = engines
     facts = []
     for i, (_, features) in enumerate(corpus_features[:120]):
-        facts.append(build_fact(features.signals, features.words, Constraints(budget=("low", None)[i % 2])))
+        facts.append(build_fact(features.spans, features.words, Constraints(budget=("low", None)[i % 2])))
     expected = [dur.fire(f) for f in facts]
     errors, mismatches = [], []
 
@@ -248,7 +248,7 @@ def test_a_thousand_decisions_leave_no_facts(packaged, corpus_features):
     engine = packaged._engine
     for i in range(1000):
         _, features = corpus_features[i % len(corpus_features)]
-        engine.fire(build_fact(features.signals, features.words, Constraints(budget=("low", "high", None)[i % 3])))
+        engine.fire(build_fact(features.spans, features.words, Constraints(budget=("low", "high", None)[i % 3])))
     assert leftover_facts(engine) == []
     for text, _ in corpus_features[:20]:
         packaged.route(text)
@@ -272,7 +272,7 @@ def test_a_task_no_rule_fires_on_gets_the_default(packaged, engines):
     ref, _ = engines
     text = "xyzzy plugh"
     features = Extractor(packaged.rulebase.signals).extract(text)
-    assert ref.fire(build_fact(features.signals, features.words, Constraints())) == []
+    assert ref.fire(build_fact(features.spans, features.words, Constraints())) == []
     rec = packaged.route(text)
     assert rec.fired == [] and rec.default_used
     assert rec.model == packaged.catalog.default_model
@@ -455,7 +455,7 @@ def test_corpus_fires_the_same_rules_in_the_same_order(engines, corpus_features)
     differences = []
     for text, features in corpus_features:
         for constraints in _VARIANTS:
-            fact = build_fact(features.signals, features.words, constraints)
+            fact = build_fact(features.spans, features.words, constraints)
             a, b = dur.fire(fact), ref.fire(fact)
             if a != b:
                 differences.append((text[:60], constraints, a, b))
@@ -620,3 +620,52 @@ def test_generated_condition_trees_fire_alike_in_both_engines(conds, facts):
             assert dur.fire(fact) == expected
     finally:
         dur.close()
+
+
+# ---- the memo: equivalent facts share one answer, which is the engine's ---------------------
+
+_memo_facts = st.builds(
+    lambda sigs, words, budget, needs, price: build_fact(sigs, words, Constraints(budget=budget, needs=needs, max_price=price)),
+    st.lists(st.sampled_from(_SIGNALS), unique=True),
+    st.one_of(st.integers(0, 400), st.sampled_from([0, 1, 2, 3, 5, 100, 299, 300, 301])),
+    st.sampled_from([None, "low", "medium", "high"]),
+    st.frozensets(st.sampled_from(CAPABILITIES)),
+    st.one_of(st.none(), st.sampled_from(_NUMBERS[1:]), st.floats(min_value=0.01, max_value=500)),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(conds=st.lists(_conditions, min_size=1, max_size=4), facts=st.lists(_memo_facts, min_size=2, max_size=30))
+def test_the_memo_answers_as_the_engine_would(conds, facts):
+    rules = [rule(f"r{i}", to_toml_form(c)) for i, c in enumerate(conds)]
+    memo = eng.MemoEngine(ReferenceEngine(rules), rules, size=8)
+    for fact in facts + facts:  # the second round answers from the memo
+        assert memo.fire(fact) == [f"r{i}" for i, c in enumerate(conds) if holds(c, fact)]
+
+
+def test_the_memo_is_bounded_and_a_closed_engine_refuses(packaged, corpus_features):
+    memo = eng.make_engine(packaged.rulebase.rules, "reference", memo_size=16)
+    for _, features in corpus_features[:200]:
+        memo.fire(build_fact(features.spans, features.words, Constraints()))
+        assert len(memo._memo) <= 16
+    memo.close()
+    with Router(memo_size=16) as router:
+        router.route("solve AIME problem")
+    with pytest.raises(RuntimeError):
+        router._engine.fire(build_fact(["competition_math"], 3, Constraints()))
+
+
+def test_routers_with_and_without_the_memo_agree(corpus_features):
+    texts = [text for text, _ in corpus_features]
+    constraints = [Constraints(), Constraints(budget="low"), Constraints(max_price=3.0)]
+
+    def outcome(router: Router, text: str, c: Constraints) -> str:
+        try:
+            return router.route(text, c).model_dump_json()
+        except NoModelError as err:
+            return f"NoModelError: {err}"
+
+    with Router() as memo, Router(memo_size=0) as plain:
+        for i, text in enumerate(texts + texts):
+            c = constraints[i % len(constraints)]
+            assert outcome(memo, text, c) == outcome(plain, text, c), text
