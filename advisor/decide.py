@@ -10,7 +10,7 @@ from .catalog import Catalog, Model
 from .errors import NoModelError
 from .rulebase import Rule, RuleBase
 from .signals import Features
-from .types import Alternative, Citation, Constraints, Evidence, Exclusion, Firing, trusted
+from .types import Alternative, Citation, Constraints, Counterfactual, Evidence, Exclusion, Firing, Recommendation, trusted
 
 DEFAULT_CONFIDENCE = 0.3  # no rule spoke for any model: the default is a guess, and says so
 _EFFORT_ORDER = {"minimal": 0, "low": 1, "medium": 2, "high": 3}
@@ -32,7 +32,7 @@ class Decision:
 
 
 @dataclass(frozen=True)
-class _Outline:
+class Outline:
     """A decision without its evidence: it depends only on the fired rules and the constraints."""
 
     model: Model
@@ -56,9 +56,9 @@ class Decider:
 
     def __init__(self, catalog: Catalog, base: RuleBase, memo_size: int = 4096) -> None:
         self.catalog, self.base, self._memo_size = catalog, base, memo_size
-        self._memo: dict[tuple[tuple[str, ...], Constraints], _Outline] = {}
+        self._memo: dict[tuple[tuple[str, ...], Constraints], Outline] = {}
 
-    def decide(self, fired_ids: list[str], features: Features, constraints: Constraints) -> Decision:
+    def outline(self, fired_ids: list[str], constraints: Constraints) -> Outline:
         key = (tuple(fired_ids), constraints)
         outline = self._memo.get(key)
         if outline is None:
@@ -67,7 +67,31 @@ class Decider:
                 if len(self._memo) >= self._memo_size:
                     self._memo.clear()  # bounded memory; a miss only costs the work again
                 self._memo[key] = outline
-        return _with_evidence(outline, features)
+        return outline
+
+    def decide(self, fired_ids: list[str], features: Features, constraints: Constraints) -> Decision:
+        return _with_evidence(self.outline(fired_ids, constraints), features)
+
+
+def recommend(outline: Outline, features: Features, counterfactuals: list[Counterfactual]) -> Recommendation:
+    """The answer for one task: its decision's outline with the task's own evidence."""
+    model = outline.model
+    return trusted(
+        Recommendation,
+        model=model.id,
+        api_model=model.api_model,
+        params=dict(outline.params),
+        confidence=outline.confidence,
+        score=outline.scores[model.id],
+        default_used=outline.default_used,
+        fired=_firings(outline, features),
+        alternatives=list(outline.alternatives),
+        excluded=list(outline.excluded),
+        warnings=list(outline.warnings),
+        counterfactuals=counterfactuals,
+        token_limit_param=model.token_limit_param,
+        accepts_temperature=model.accepts_temperature,
+    )
 
 
 def decide(catalog: Catalog, base: RuleBase, fired_ids: list[str], features: Features, constraints: Constraints) -> Decision:
@@ -75,7 +99,7 @@ def decide(catalog: Catalog, base: RuleBase, fired_ids: list[str], features: Fea
     return _with_evidence(_outline(catalog, base, tuple(fired_ids), constraints), features)
 
 
-def _outline(catalog: Catalog, base: RuleBase, fired_ids: tuple[str, ...], constraints: Constraints) -> _Outline:
+def _outline(catalog: Catalog, base: RuleBase, fired_ids: tuple[str, ...], constraints: Constraints) -> Outline:
     rules = [base.rule(rid) for rid in fired_ids]
     excluded = exclusions(catalog, constraints, rules)
     candidates = [m for m in catalog.model if m.id not in excluded]
@@ -87,7 +111,7 @@ def _outline(catalog: Catalog, base: RuleBase, fired_ids: tuple[str, ...], const
     chosen = ranking[0]
     supported = any(r.effect == "support" and r.model in scores for r in rules)
     kept = {id(r) for r in weighed}
-    return _Outline(
+    return Outline(
         model=chosen,
         params=_params(chosen, rules),
         confidence=_confidence(ranking, scores) if supported else DEFAULT_CONFIDENCE,
@@ -100,19 +124,23 @@ def _outline(catalog: Catalog, base: RuleBase, fired_ids: tuple[str, ...], const
     )
 
 
-def _with_evidence(outline: _Outline, features: Features) -> Decision:
-    evidence: dict[str, tuple[Evidence, ...]] = {}  # shared by the firings of one decision
+def _with_evidence(outline: Outline, features: Features) -> Decision:
     return Decision(
         model=outline.model,
         params=dict(outline.params),
         confidence=outline.confidence,
         scores=dict(outline.scores),
         default_used=outline.default_used,
-        fired=[_firing(rule, is_counted, citations, features, evidence) for rule, is_counted, citations in outline.fired],
+        fired=_firings(outline, features),
         alternatives=list(outline.alternatives),
         excluded=list(outline.excluded),
         warnings=list(outline.warnings),
     )
+
+
+def _firings(outline: Outline, features: Features) -> list[Firing]:
+    evidence: dict[str, tuple[Evidence, ...]] = {}  # shared by the firings of one decision
+    return [_firing(rule, is_counted, citations, features, evidence) for rule, is_counted, citations in outline.fired]
 
 
 def exclusions(catalog: Catalog, constraints: Constraints, rules: list[Rule]) -> dict[str, str]:
@@ -197,8 +225,10 @@ def _citation(figure: str, catalog: Catalog) -> Citation:
 
 def _firing(rule: Rule, is_counted: bool, citations: tuple[Citation, ...], features: Features,
             evidence: dict[str, tuple[Evidence, ...]]) -> Firing:
-    spans = [span for sid in rule.shown_signals for span in evidence.get(sid) or evidence.setdefault(sid, features.evidence(sid))]
-    spans.sort(key=lambda e: (e.start, e.signal))
+    shown = [sid for sid in rule.shown_signals if sid in features.spans]
+    spans = [span for sid in shown for span in evidence.get(sid) or evidence.setdefault(sid, features.evidence(sid))]
+    if len(shown) > 1:  # one signal's spans are in order already
+        spans.sort(key=lambda e: (e.start, e.signal))
     # Built from validated rules and our own matches: no need to validate again per decision.
     return trusted(
         Firing,

@@ -51,6 +51,7 @@ class Analysed:
     at_word_start: bool  # the literal begins the match, at a word boundary
     risk: str | None = None  # why it could backtrack without end (see _risky)
     needs_digit: bool = False  # every match contains a decimal digit
+    digit_start: bool = False  # every match starts with a digit at a word boundary
 
 
 @lru_cache(maxsize=None)
@@ -67,7 +68,8 @@ def analyse(source: str, case_sensitive: bool = False) -> Analysed:
     risk = _RISK if _risky(list(parsed)) else None
     regex = re.compile(source, flags) if found is None else _compile(parsed, source, flags)
     literals, lead, at_word_start = found if found else (set(), None, False)
-    return Analysed(regex, frozenset(literals), lead, at_word_start, risk, _needs_digit(_flat(parsed)))
+    items = _flat(parsed)
+    return Analysed(regex, frozenset(literals), lead, at_word_start, risk, _needs_digit(items), _digit_start(items))
 
 
 def _compile(parsed: Any, source: str, flags: int) -> re.Pattern[str]:
@@ -132,6 +134,30 @@ def _item_needs_digit(op: Any, arg: Any) -> bool:
     if op is _c.BRANCH:
         return all(_needs_digit(list(alt)) for alt in arg[1])
     return op is _c.LITERAL and chr(arg).isdigit() and chr(arg).isascii()
+
+
+def _digit_start(items: list[Any]) -> bool:
+    """Whether a match starts at a word boundary with a digit ('\\b\\d+k'): such a pattern is
+    tried only where a number starts."""
+    boundary = False
+    for op, arg in items:
+        if (op, arg) == (_c.AT, _c.AT_BOUNDARY):
+            boundary = True
+        elif op not in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+            return boundary and _starts_with_digit(op, arg)
+    return False
+
+
+def _starts_with_digit(op: Any, arg: Any) -> bool:
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+        body = list(arg[2])
+        return arg[0] >= 1 and bool(body) and _starts_with_digit(*body[0])
+    if op is _c.SUBPATTERN:
+        body = list(arg[-1])
+        return bool(body) and _starts_with_digit(*body[0])
+    if op is _c.BRANCH:
+        return all(alt and _starts_with_digit(*list(alt)[0]) for alt in arg[1])
+    return op in (_c.IN, _c.LITERAL) and _item_needs_digit(op, arg)
 
 
 def _is_digit_set(kind: Any, value: Any) -> bool:

@@ -10,13 +10,13 @@ from pydantic import ValidationError
 
 from . import engine as _engine
 from .catalog import Catalog, load_catalog
-from .decide import Decider, Decision, decide
+from .decide import Decider, Decision, decide, recommend
 from .errors import InputError
 from .counterfactuals import find_counterfactuals
 from .rulebase import RuleBase, default_rule_paths, load_rulebase
 from .signals import Extractor, Features
 from .trace import Trace, build_trace
-from .types import Constraints, Counterfactual, Recommendation, Task, trusted
+from .types import Constraints, Recommendation, Task, trusted
 
 MAX_TASK_CHARS = 8_000_000  # about 8 MB of text; matching stays linear, this only bounds memory
 _BINARY_SHARE = 0.3  # tasks with more control characters than this are taken for binary data
@@ -57,9 +57,9 @@ class Router:
         (one constraint, or one detected signal dropped) and those that change the answer are listed.
         """
         task, features = self._prepare(task, constraints)
-        decision = self._decide(features, task.constraints)
-        found = find_counterfactuals(self._decide, features, task.constraints, decision.model.id) if counterfactuals else []
-        return _recommendation(decision, found)
+        outline = self._decider.outline(self._fire(features, task.constraints), task.constraints)
+        found = find_counterfactuals(self._decide, features, task.constraints, outline.model.id) if counterfactuals else []
+        return recommend(outline, features, found)
 
     def decide(self, task: Task) -> Decision:
         """The decision behind a recommendation, before anything is rendered."""
@@ -107,25 +107,6 @@ class Router:
             for model in sorted(getattr(constraints, field)):
                 if model not in self.catalog.ids:
                     raise InputError(f"unknown model {model!r} in {field}{_did_you_mean(model, self.catalog.ids)}")
-
-
-def _recommendation(d: Decision, counterfactuals: list[Counterfactual]) -> Recommendation:
-    return trusted(
-        Recommendation,
-        model=d.model.id,
-        api_model=d.model.api_model,
-        params=d.params,
-        confidence=d.confidence,
-        score=d.scores[d.model.id],
-        default_used=d.default_used,
-        fired=d.fired,
-        alternatives=d.alternatives,
-        excluded=d.excluded,
-        warnings=d.warnings,
-        counterfactuals=counterfactuals,
-        token_limit_param=d.model.token_limit_param,
-        accepts_temperature=d.model.accepts_temperature,
-    )
 
 
 def _as_task(task: str | Task, constraints: Constraints | dict | None) -> Task:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from .patterns import analyse
 from .rulebase import SignalDef
@@ -35,6 +35,7 @@ _NEGATION_WIDE = ("不是", "并非", "不需要", "不用", "没有", "では�
 _LOOKBEHIND = 40
 _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"[0-9]")
+_NUMBER_START = re.compile(r"\b[0-9]")
 _WIDE = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")  # CJK, kana, hangul
 _INNER_WORD = re.compile(r"(?<=\W)\w+")
 _WEAK = 3  # literals shorter than this occur too often to try a match at each occurrence
@@ -72,6 +73,7 @@ class _Pattern:
     literals: frozenset[str]  # every match contains one of these (lower-cased); empty: unknown
     lead: int | None  # at most this many characters precede the literal in a match; None: unbounded
     needs_digit: bool
+    digit_start: bool  # matches start where a number starts
     anchored: bool = field(init=False)  # try a match at each occurrence of the literal
 
     def __post_init__(self) -> None:
@@ -84,7 +86,7 @@ class _TokenCandidates:
     """What one word of a task tells about candidate patterns."""
 
     certain: tuple[tuple[int, str], ...]  # (pattern, literal): the word itself contains the literal
-    if_present: tuple[tuple[str, int], ...]  # (literal, pattern): the literal runs past the word
+    if_present: tuple[tuple[str, tuple[int, ...]], ...]  # (literal, patterns): the literal runs past the word
 
 
 class Extractor:
@@ -108,7 +110,7 @@ class Extractor:
     def _index(self, signal: SignalDef, source: str) -> None:
         number = len(self._patterns)
         done = analyse(source, signal.case_sensitive)
-        self._patterns.append(_Pattern(signal.id, done.regex, done.literals, done.lead, done.needs_digit))
+        self._patterns.append(_Pattern(signal.id, done.regex, done.literals, done.lead, done.needs_digit, done.digit_start))
         if not done.literals:
             self._always.append(number)
         for literal in done.literals:
@@ -130,11 +132,18 @@ class Extractor:
         negations = not _NEGATION_WORDS.isdisjoint(tokens) or any(n in text for n in _NEGATION_WIDE)
         found: dict[str, list[Span]] = defaultdict(list)
         candidates = self._candidates(lowered, tokens)
+        numbers: list[int] | None = None  # where numbers start, found when first needed
         for number in sorted(candidates):
             pattern = self._patterns[number]
             if pattern.needs_digit and not has_digit:
                 continue
-            matches = _matches(pattern, text, lowered, candidates[number]) if aligned else pattern.regex.finditer(text)
+            if pattern.digit_start:
+                numbers = [m.start() for m in _NUMBER_START.finditer(text)] if numbers is None else numbers
+                matches = _matches_in_turn(pattern.regex, text, numbers)
+            elif aligned:
+                matches = _matches(pattern, text, lowered, candidates[number])
+            else:
+                matches = pattern.regex.finditer(text)
             _collect(found[pattern.signal], matches, text, negations)
         spans = {sid: _first(found[sid]) for sid in sorted(found, key=self._order.__getitem__) if found[sid]}
         return Features(text=text, spans=spans, words=len(text.split()))
@@ -149,9 +158,10 @@ class Extractor:
             known = self._tokens.get(token) or self._remember(token)
             for number, literal in known.certain:
                 found[number].add(literal)
-            for literal, number in known.if_present:
+            for literal, numbers in known.if_present:
                 if literal in lowered:
-                    found[number].add(literal)
+                    for number in numbers:
+                        found[number].add(literal)
         for first in self._by_first.keys() & set(lowered):
             for literal, number in self._by_first[first]:
                 if literal in lowered:
@@ -161,13 +171,13 @@ class Extractor:
     def _remember(self, token: str) -> _TokenCandidates:
         """The candidates one word gives, worked out once per distinct word."""
         certain: list[tuple[int, str]] = []
-        if_present: list[tuple[str, int]] = []
+        if_present: dict[str, list[int]] = defaultdict(list)
         prefixes = {token[:i] for i in range(1, min(len(token), self._longest_word) + 1)}
-        for word in prefixes & self._by_word.keys():
+        for word in sorted(prefixes & self._by_word.keys()):
             for literal, n in self._by_word[word]:
-                (certain.append((n, literal)) if literal == word else if_present.append((literal, n)))
+                (certain.append((n, literal)) if literal == word else if_present[literal].append(n))
         certain += [(n, literal) for literal, ns in self._in_word.items() if literal in token for n in ns]
-        known = _TokenCandidates(tuple(certain), tuple(if_present))
+        known = _TokenCandidates(tuple(certain), tuple((lit, tuple(ns)) for lit, ns in if_present.items()))
         if len(self._tokens) >= _TOKEN_CACHE:
             self._tokens.clear()  # bounded memory; the results do not depend on it
         self._tokens[token] = known
@@ -184,7 +194,7 @@ def _word_in(literal: str, at_word_start: bool) -> str | None:
     return max(runs, key=len) if runs else None
 
 
-def _matches(pattern: _Pattern, text: str, lowered: str, present: set[str]) -> Iterator[re.Match[str]]:
+def _matches(pattern: _Pattern, text: str, lowered: str, present: set[str]) -> Iterable[re.Match[str]]:
     """Matches of a pattern, tried only where they can start: at (or `lead` characters before)
     an occurrence of one of its literals present in the text."""
     if pattern.lead is None:
@@ -195,12 +205,34 @@ def _matches(pattern: _Pattern, text: str, lowered: str, present: set[str]) -> I
     return _matches_at(pattern.regex, text, lowered, present)
 
 
-def _matches_at(regex: re.Pattern[str], text: str, lowered: str, literals: set[str]) -> Iterator[re.Match[str]]:
+def _matches_at(regex: re.Pattern[str], text: str, lowered: str, literals: set[str]) -> Iterable[re.Match[str]]:
+    if len(literals) == 1:  # the common case: one literal, found once
+        (literal,) = literals
+        at = lowered.find(literal)
+        if lowered.find(literal, at + 1) < 0:
+            match = regex.match(text, at)
+            return (match,) if match else ()
     positions = {i for lit in literals for i in _occurrences(lowered, lit)}
-    for position in sorted(positions) if len(positions) > 1 else positions:
+    return _matches_from(regex, text, sorted(positions) if len(positions) > 1 else positions)
+
+
+def _matches_from(regex: re.Pattern[str], text: str, positions: Iterable[int]) -> Iterator[re.Match[str]]:
+    for position in positions:
         match = regex.match(text, position)
         if match:
             yield match
+
+
+def _matches_in_turn(regex: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """What finditer finds for a pattern that can only match at these starts: each match,
+    then the next from where it ends."""
+    end = 0
+    for position in starts:
+        if position >= end:
+            match = regex.match(text, position)
+            if match:
+                end = match.end()
+                yield match
 
 
 def _occurrences(text: str, literal: str) -> Iterator[int]:
@@ -210,7 +242,7 @@ def _occurrences(text: str, literal: str) -> Iterator[int]:
         i = text.find(literal, i + 1)
 
 
-def _collect(spans: list[Span], matches: Iterator[re.Match[str]], text: str, negations: bool) -> None:
+def _collect(spans: list[Span], matches: Iterable[re.Match[str]], text: str, negations: bool) -> None:
     """Add a pattern's first non-negated matches (at most MAX_EVIDENCE) to its signal's spans."""
     taken = 0
     for match in matches:

@@ -669,3 +669,14 @@ def test_routers_with_and_without_the_memo_agree(corpus_features):
         for i, text in enumerate(texts + texts):
             c = constraints[i % len(constraints)]
             assert outcome(memo, text, c) == outcome(plain, text, c), text
+
+
+def test_objects_built_on_the_hot_path_equal_validated_ones(corpus_features):
+    """Recommendations are assembled without re-validation: each must equal its validated copy."""
+    with Router() as router:
+        for text, _ in corpus_features[::7]:
+            rec = router.route(text, counterfactuals=True)
+            again = type(rec).model_validate_json(rec.model_dump_json())
+            assert again == rec and again.explanation == rec.explanation, text
+            for firing in rec.fired:
+                assert all(text[e.start:e.end] == e.text for e in firing.evidence)
