@@ -17,7 +17,7 @@ INPUT_SHARE = 0.75  # prices are blended at the launch's 3:1 input:output token 
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Price(_Strict):

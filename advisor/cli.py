@@ -9,18 +9,15 @@ import click
 from pydantic import ValidationError
 
 from . import __version__
+from .cli_batch import batch_command
 from .engine import available
 from .errors import AdvisorError
-from .router import Router
-from . import report
-from .catalog import load_catalog
-from .cli_batch import batch_command
-from .evaluate import evaluate, load_category_map, read_labelled, render_report
 from .explain import render
-from .lint import lint
-from .rulebase import default_rule_paths
-from .trace import render_trace
+from .router import Router
 from .types import CAPABILITIES, Constraints
+
+# Commands other than routing import what they need when they run: `advise TEXT` is the
+# common case, and its start-up time is the import time.
 
 _ROUTE = "route"
 
@@ -129,6 +126,8 @@ def _explain(text: tuple[str, ...], as_json: bool, rules: tuple[str, ...], catal
         trace = _router(rules, catalog).trace(_task_text(text), _constraints(opts))
     except AdvisorError as err:
         _fail(err)
+    from .trace import render_trace
+
     click.echo(trace.model_dump_json(indent=2) if as_json else render_trace(trace))
 
 
@@ -139,6 +138,8 @@ def _explain(text: tuple[str, ...], as_json: bool, rules: tuple[str, ...], catal
 @_rule_options
 def eval_cmd(path: str, as_json: bool, category_map: str | None, rules: tuple[str, ...], catalog: str | None) -> None:
     """Score the advisor on labelled JSONL lines: {"id", "text", "expected", "constraints"?}."""
+    from .evaluate import evaluate, load_category_map, read_labelled, render_report
+
     try:
         router = _router(rules, catalog)
         items = read_labelled(path, load_category_map(category_map) if category_map else None)
@@ -159,6 +160,8 @@ def _read_stdin() -> str:
 @click.option("--catalog", type=click.Path(dir_okay=False), help="A model catalog TOML file instead of the packaged one.")
 def models(as_json: bool, catalog: str | None) -> None:
     """List the models in the catalog: prices, limits, capabilities, lifecycle."""
+    from . import report
+
     router = _router((), catalog)
     click.echo(report.catalog_json(router.catalog) if as_json else report.catalog_table(router.catalog))
 
@@ -172,6 +175,8 @@ def rules_group() -> None:
 @_rule_options
 def rules_list(rules: tuple[str, ...], catalog: str | None) -> None:
     """List every rule: id, effect, model, weight and condition."""
+    from . import report
+
     router = _router(rules, catalog)
     click.echo(report.rules_table(router.rulebase))
 
@@ -181,6 +186,8 @@ def rules_list(rules: tuple[str, ...], catalog: str | None) -> None:
 @_rule_options
 def rules_show(rule_id: str, rules: tuple[str, ...], catalog: str | None) -> None:
     """Show one rule in full, with the figures it cites."""
+    from . import report
+
     router = _router(rules, catalog)
     try:
         click.echo(report.rule_detail(router.rulebase, router.catalog, rule_id))
@@ -193,6 +200,10 @@ def rules_show(rule_id: str, rules: tuple[str, ...], catalog: str | None) -> Non
 @click.option("--catalog", type=click.Path(dir_okay=False), help="The catalog to check models and citations against.")
 def rules_lint(files: tuple[str, ...], catalog: str | None) -> None:
     """Review rule FILES (default: the packaged rule base). Exit 0 clean, 1 findings, 2 unreadable."""
+    from .catalog import load_catalog
+    from .lint import lint
+    from .rulebase import default_rule_paths
+
     try:
         findings = lint(list(files) or default_rule_paths(), load_catalog(catalog))
     except AdvisorError as err:
@@ -208,14 +219,29 @@ def rules_lint(files: tuple[str, ...], catalog: str | None) -> None:
 @_rule_options
 def rules_doc(rules: tuple[str, ...], catalog: str | None) -> None:
     """Write the rule base as a Markdown document for review."""
+    from . import report
+
     router = _router(rules, catalog)
     click.echo(report.rules_markdown(router.rulebase, router.catalog), nl=False)
+
+
+@rules_group.command("precompile")
+def rules_precompile() -> None:
+    """Rebuild the packaged rule base's precompiled form (for maintainers, after editing it)."""
+    from . import precompiled
+    from .rulebase import default_rule_paths
+
+    target = precompiled.packaged_path()
+    target.write_text(precompiled.render(precompiled.build(default_rule_paths())), encoding="utf-8")
+    click.echo(f"wrote {target}")
 
 
 @rules_group.command("signals")
 @_rule_options
 def rules_signals(rules: tuple[str, ...], catalog: str | None) -> None:
     """List every signal a rule may mention, with what it detects."""
+    from . import report
+
     router = _router(rules, catalog)
     click.echo(report.signals_table(router.rulebase))
 

@@ -21,7 +21,7 @@ MAX_CASES = 1 << 14  # truth-table size beyond which a pair is not checked (said
 class Finding(BaseModel):
     """One problem in a rule file, with where to find it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     file: str
     id: str | None

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
+
+from . import precompiled
 
 try:  # the standard library's regex parser and compiler (private, stable since 3.11)
     from re import _compiler, _constants as _c, _parser
@@ -38,38 +40,94 @@ der die das ein eine einen einem einer dem den des und oder für mit von zu ist 
 ich du sie es im am
 """.split())
 _WORDS = re.compile(r"\w+")
+_INNER_WORD = re.compile(r"(?<=\W)\w+")
+_WIDE = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")  # CJK, kana, hangul
 _SKIP = (_c.AT, _c.ASSERT, _c.ASSERT_NOT, _c.MAX_REPEAT, _c.MIN_REPEAT, _c.ANY, _c.CATEGORY)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Analysed:
-    """A compiled pattern and what every one of its matches must contain."""
+    """A pattern and what every one of its matches must contain; compiled when first used."""
 
-    regex: re.Pattern[str]
+    source: str
+    flags: int
     literals: frozenset[str]  # lower-cased; every match contains one; empty when unknown
     lead: int | None  # at most this many characters precede the literal in a match (None: unbounded)
     at_word_start: bool  # the literal begins the match, at a word boundary
     risk: str | None = None  # why it could backtrack without end (see _risky)
     needs_digit: bool = False  # every match contains a decimal digit
     digit_start: bool = False  # every match starts with a digit at a word boundary
+    checked: bool = False  # from the index: it compiled and passed the loader's checks when indexed
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(self.source, self.flags)
+
+    @cached_property
+    def words(self) -> dict[str, str | None]:
+        """Each literal's indexed word (see `word_in`)."""
+        return {lit: word_in(lit, self.at_word_start) for lit in self.literals}
 
 
 @lru_cache(maxsize=None)
 def analyse(source: str, case_sensitive: bool = False) -> Analysed:
-    """Compile a pattern (raising re.error) and find its required literals, parsing it once."""
-    flags = 0 if case_sensitive else int(re.IGNORECASE)  # a plain int: enum flag arithmetic is slow
+    """A pattern's required literals: precompiled when the packaged rule base has this very
+    pattern, otherwise worked out by parsing it (raising re.error when it is not a regex)."""
+    known = precompiled.pattern_entry(pattern_key(source, case_sensitive))
+    if known is not None:
+        literals, lead, at_word_start, needs_digit, digit_start, words = known
+        done = Analysed(source, _flags(case_sensitive), frozenset(literals), lead, at_word_start, None, needs_digit, digit_start, True)
+        done.__dict__["words"] = dict(zip(literals, words))  # the cached_property's slot
+        return done
+    return analyse_afresh(source, case_sensitive)
+
+
+def analyse_afresh(source: str, case_sensitive: bool = False) -> Analysed:
+    """Parse a pattern once: compile it from the parse tree and read its literals from it."""
+    flags = _flags(case_sensitive)
     try:
         parsed = _parser.parse(source, flags)
     except re.error:
         raise
     except Exception:  # a private parser: on any surprise, compile plainly and always scan
-        return Analysed(re.compile(source, flags), frozenset(), None, False)
+        return _with_regex(Analysed(source, flags, frozenset(), None, False), re.compile(source, flags))
     found = required_literals(parsed)
     risk = _RISK if _risky(list(parsed)) else None
     regex = re.compile(source, flags) if found is None else _compile(parsed, source, flags)
     literals, lead, at_word_start = found if found else (set(), None, False)
     items = _flat(parsed)
-    return Analysed(regex, frozenset(literals), lead, at_word_start, risk, _needs_digit(items), _digit_start(items))
+    done = Analysed(source, flags, frozenset(literals), lead, at_word_start, risk, _needs_digit(items), _digit_start(items))
+    return _with_regex(done, regex)
+
+
+def pattern_key(source: str, case_sensitive: bool) -> str:
+    return ("cs:" if case_sensitive else "ci:") + source
+
+
+def index_entry(done: Analysed) -> list[Any]:
+    """What `analyse` needs to rebuild an analysis without parsing (see `advisor.precompiled`)."""
+    literals = sorted(done.literals)
+    return [literals, done.lead, done.at_word_start, done.needs_digit, done.digit_start, [done.words[lit] for lit in literals]]
+
+
+def word_in(literal: str, at_word_start: bool) -> str | None:
+    """The longest word that must begin one of a task's words wherever the literal occurs (the
+    key extraction looks it up by); None when there is none (a CJK or symbol literal)."""
+    runs = _INNER_WORD.findall(literal)
+    lead = _WORDS.match(literal)
+    if at_word_start and lead:
+        runs.append(lead.group())
+    runs = [r for r in runs if not _WIDE.search(r)]
+    return max(runs, key=len) if runs else None
+
+
+def _flags(case_sensitive: bool) -> int:
+    return 0 if case_sensitive else int(re.IGNORECASE)  # a plain int: enum flag arithmetic is slow
+
+
+def _with_regex(done: Analysed, regex: re.Pattern[str]) -> Analysed:
+    done.__dict__["regex"] = regex  # already compiled: the cached_property's slot
+    return done
 
 
 def _compile(parsed: Any, source: str, flags: int) -> re.Pattern[str]:
@@ -270,3 +328,4 @@ def _children(op: Any, arg: Any) -> list[Any]:
     if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
         return [arg[2]]
     return []
+

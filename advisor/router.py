@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -15,8 +16,10 @@ from .errors import InputError
 from .counterfactuals import find_counterfactuals
 from .rulebase import RuleBase, default_rule_paths, load_rulebase
 from .signals import Extractor, Features
-from .trace import Trace, build_trace
 from .types import Constraints, Recommendation, Task, trusted
+
+if TYPE_CHECKING:
+    from .trace import Trace
 
 MAX_TASK_CHARS = 8_000_000  # about 8 MB of text; matching stays linear, this only bounds memory
 _BINARY_SHARE = 0.3  # tasks with more control characters than this are taken for binary data
@@ -75,6 +78,8 @@ class Router:
 
     def trace(self, task: str | Task, constraints: Constraints | None = None) -> Trace:
         """Every signal, every rule (fired or not, and the condition that failed), the arithmetic."""
+        from .trace import build_trace  # its types are built by those who trace, only
+
         task, features = self._prepare(task, constraints)
         fired = self._fire(features, task.constraints)
         decision = decide(self.catalog, self.rulebase, fired, features, task.constraints)

@@ -22,7 +22,7 @@ MAX_PATTERN_LENGTH = 500
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class SignalDef(_Strict):
@@ -48,6 +48,8 @@ def _check_pattern(pattern: str, index: int, case_sensitive: bool) -> None:
         analysed = analyse(pattern, case_sensitive)
     except re.error as err:
         raise ValueError(f"pattern {index} {pattern!r} is not a valid regular expression: {err}") from None
+    if analysed.checked:
+        return  # indexed: it passed the checks below when the index was built
     if analysed.risk:
         raise ValueError(f"pattern {index} {pattern!r} could backtrack without end: {analysed.risk}")
     compiled = analysed.regex

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from .patterns import analyse
+from .patterns import Analysed, analyse
 from .rulebase import SignalDef
 from .types import Evidence, trusted
 
@@ -37,7 +37,6 @@ _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"[0-9]")
 _NUMBER_START = re.compile(r"\b[0-9]")
 _WIDE = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")  # CJK, kana, hangul
-_INNER_WORD = re.compile(r"(?<=\W)\w+")
 _WEAK = 3  # literals shorter than this occur too often to try a match at each occurrence
 _TOKEN_CACHE = 50_000  # distinct words whose candidate patterns are remembered (then it starts over)
 
@@ -66,19 +65,22 @@ class Features:
         return Features(self.text, {s: v for s, v in self.spans.items() if s != signal}, self.words)
 
 
-@dataclass(frozen=True)
 class _Pattern:
-    signal: str
-    regex: re.Pattern[str]
-    literals: frozenset[str]  # every match contains one of these (lower-cased); empty: unknown
-    lead: int | None  # at most this many characters precede the literal in a match; None: unbounded
-    needs_digit: bool
-    digit_start: bool  # matches start where a number starts
-    anchored: bool = field(init=False)  # try a match at each occurrence of the literal
+    """A signal's pattern as extraction uses it."""
 
-    def __post_init__(self) -> None:
-        anchored = self.lead == 0 and bool(self.literals) and min(map(len, self.literals)) >= _WEAK
-        object.__setattr__(self, "anchored", anchored)
+    __slots__ = ("signal", "analysed", "literals", "lead", "needs_digit", "digit_start", "anchored")
+
+    def __init__(self, signal: str, analysed: Analysed) -> None:
+        self.signal, self.analysed = signal, analysed  # compiles its regex when first used: most never run
+        self.literals = analysed.literals  # every match contains one of these (lower-cased); empty: unknown
+        self.lead = analysed.lead  # at most this many characters precede the literal in a match; None: unbounded
+        self.needs_digit, self.digit_start = analysed.needs_digit, analysed.digit_start
+        # Try a match at each occurrence of the literal, rather than scan from the first one.
+        self.anchored = self.lead == 0 and bool(self.literals) and min(map(len, self.literals)) >= _WEAK
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return self.analysed.regex
 
 
 @dataclass(frozen=True)
@@ -110,11 +112,10 @@ class Extractor:
     def _index(self, signal: SignalDef, source: str) -> None:
         number = len(self._patterns)
         done = analyse(source, signal.case_sensitive)
-        self._patterns.append(_Pattern(signal.id, done.regex, done.literals, done.lead, done.needs_digit, done.digit_start))
+        self._patterns.append(_Pattern(signal.id, done))
         if not done.literals:
             self._always.append(number)
-        for literal in done.literals:
-            word = _word_in(literal, done.at_word_start)
+        for literal, word in done.words.items():
             if word:
                 self._by_word[word].append((literal, number))
                 self._longest_word = max(self._longest_word, len(word))
@@ -182,16 +183,6 @@ class Extractor:
             self._tokens.clear()  # bounded memory; the results do not depend on it
         self._tokens[token] = known
         return known
-
-
-def _word_in(literal: str, at_word_start: bool) -> str | None:
-    """The longest word that must begin one of the task's words wherever the literal occurs."""
-    runs = _INNER_WORD.findall(literal)
-    lead = _WORD.match(literal)
-    if at_word_start and lead:
-        runs.append(lead.group())
-    runs = [r for r in runs if not _WIDE.search(r)]
-    return max(runs, key=len) if runs else None
 
 
 def _matches(pattern: _Pattern, text: str, lowered: str, present: set[str]) -> Iterable[re.Match[str]]:

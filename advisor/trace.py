@@ -13,7 +13,7 @@ from .types import Constraints, Evidence
 
 
 class RuleCheck(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     rule: str
     fired: bool
@@ -27,7 +27,7 @@ class RuleCheck(BaseModel):
 class Trace(BaseModel):
     """Everything considered for one task, in rule-base order."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     signals: list[Evidence]
     facts: dict[str, object]

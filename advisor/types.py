@@ -31,7 +31,7 @@ def trusted(cls: type[M], **values: Any) -> M:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Constraints(_Strict):
