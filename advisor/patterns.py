@@ -154,11 +154,10 @@ def required_literals(parsed: Any) -> tuple[set[str], int | None, bool] | None:
         if "" in found:
             continue
         if best is not None and _common(best[0]):
-            # "for (a |my )?(child|kid)": a word after a function word does better, if it
-            # starts a word and a bounded distance into the match.
-            lead = _lead(parsed, items[:i])
-            if items[i - 1][0] is not _c.LITERAL and lead is not None and min(map(len, found)) >= _WEAK and not _common(found):
-                return found, lead, False
+            # "(this|the|my) (\w+ )?video": a word after function words is a far rarer
+            # literal, even where the match may start any distance before it.
+            if items[i - 1][0] is not _c.LITERAL and min(map(len, found)) >= _WEAK and not _common(found):
+                return found, _lead(parsed, items[:i]), _ends_in_non_word(items[:i])
             continue
         if best is None or _selectivity(found) > _selectivity(best[0]):
             at_start = all(op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT) for op, _ in items[:i])
@@ -224,6 +223,37 @@ def _is_digit_set(kind: Any, value: Any) -> bool:
     if kind is _c.RANGE:
         return ord("0") <= value[0] and value[1] <= ord("9")
     return kind is _c.LITERAL and ord("0") <= value <= ord("9")
+
+
+def _ends_in_non_word(items: list[Any]) -> bool:
+    """Whether the text these items match always ends in a non-word character (or they assert
+    a word boundary last), so that what follows them starts a word."""
+    for k in range(len(items) - 1, -1, -1):
+        op, arg = items[k]
+        if op in (_c.ASSERT, _c.ASSERT_NOT) or (op is _c.AT and arg is not _c.AT_BOUNDARY):
+            continue
+        if op is _c.AT:
+            return True  # \b just before a literal that starts with a word character
+        if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+            if not _ends_in_non_word(list(arg[2])):
+                return False
+            if arg[0] >= 1:
+                return True
+            continue  # it may match nothing: what comes before must end in a non-word too
+        if op is _c.SUBPATTERN:
+            return _ends_in_non_word(items[:k] + list(arg[-1]))
+        if op is _c.BRANCH:
+            return all(_ends_in_non_word(items[:k] + list(alt)) for alt in arg[1])
+        return _non_word_item(op, arg)
+    return False
+
+
+def _non_word_item(op: Any, arg: Any) -> bool:
+    if op is _c.LITERAL:
+        return not (chr(arg).isalnum() or chr(arg) == "_")
+    if op is _c.IN:
+        return all(kind is _c.LITERAL and not (chr(v).isalnum() or chr(v) == "_") for kind, v in arg)
+    return False
 
 
 def _selectivity(literals: set[str]) -> tuple[int, bool, int]:
