@@ -38,11 +38,11 @@ except ImportError:  # pragma: no cover - exercised on 3.13+ only
 
 
 def signal_field(name: str) -> str:
-    return f"sig_{name}"
+    return "sig_" + name
 
 
 def need_field(capability: str) -> str:
-    return f"need_{capability}"
+    return "need_" + capability
 
 
 # ---- compiling conditions to durable-rules' JSON grammar -----------------------------------
@@ -284,8 +284,9 @@ class MemoEngine:
 
     def key(self, fact: dict[str, Any]) -> tuple[Any, ...]:
         """The class of facts this one belongs to: the same rules fire for all of them."""
-        exact = frozenset(item for item in fact.items() if item[0] not in self._thresholds)
-        return (exact, *(_place(fact.get(name), limits) for name, limits in self._thresholds.items()))
+        exact = dict(fact)
+        places = tuple(_place(exact.pop(name, None), limits) for name, limits in self._thresholds.items())
+        return frozenset(exact.items()), places
 
     def facts(self) -> list[Any]:
         """Facts left in the inner engine's session (none between decisions)."""
@@ -355,6 +356,6 @@ def build_fact(signals: Iterable[str], words: int, constraints: Constraints) -> 
         "max_price": min(max(round(constraints.max_price, 4), 0.0001), 1e12) if constraints.max_price is not None else 1e12,
         "words": words,
     }
-    fact.update((signal_field(s), 1) for s in signals)
-    fact.update((need_field(c), 1) for c in sorted(constraints.needs))
+    fact.update(dict.fromkeys(map(signal_field, signals), 1))
+    fact.update(dict.fromkeys(map(need_field, sorted(constraints.needs)), 1))
     return fact
