@@ -76,6 +76,14 @@ def built_in_tasks() -> list[str]:
     return texts
 
 
+LONG_TASK = 600  # characters; the corpus has 17 tasks over this, pasted code and long stories
+
+
+def unique_texts(texts: list[str], count: int) -> list[str]:
+    """`count` texts, each a corpus text with a distinct made-up reference appended."""
+    return [f"{texts[i % len(texts)]} (ref {i:06d}-{(i * 7919) % 100003:05d})" for i in range(count)]
+
+
 def load_texts() -> tuple[list[str], str]:
     if TASKS.exists():
         texts = [json.loads(line)["text"] for line in TASKS.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -94,10 +102,11 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[k]
 
 
-def time_calls(fn, items: list, samples: int) -> dict[str, float]:
+def time_calls(fn, items: list, samples: int, warm: bool = True) -> dict[str, float]:
     """Per-call latency (us) over `samples` calls cycling through `items`, plus throughput."""
     for item in items[: min(len(items), 200)]:  # warm caches, regex compilation, allocators
         fn(item)
+    items = items if warm else items[200:]
     gc.collect()
     latencies = []
     clock = time.perf_counter_ns
@@ -210,6 +219,13 @@ def _scan_time(pattern: re.Pattern[str], text: str) -> float:
     return time.perf_counter() - t0
 
 
+def machine_speed() -> float:
+    """A yardstick printed with the numbers, so runs on a busier or slower machine show as such."""
+    import timeit
+
+    return min(timeit.repeat("sum(range(10000))", number=200, repeat=5)) / 200 * 1e6
+
+
 def verdict(ok: bool) -> str:
     return "ok" if ok else "MISSED"
 
@@ -237,17 +253,31 @@ def main(argv: list[str] | None = None) -> None:
     print(f"rule base     {len(router.rulebase.rules)} rules, {len(router.rulebase.signals)} signals, "
           f"{sum(len(s.patterns) for s in router.rulebase.signals.values())} patterns")
     print(f"tasks         {source}, mean {statistics.fmean(len(t) for t in texts):.0f} chars")
+    print(f"machine speed {machine_speed():.0f} us for sum(range(10000)), best of 5 (shared machines vary by half)")
     print()
 
     route = time_calls(router.route, texts, args.samples)
     decide = time_calls(router.decide, tasks, args.samples)
     floor_re = floor_pattern(router)
     floor = time_calls(lambda t: list(floor_re.finditer(t)), texts, min(args.samples, args.floor_samples))
+    # The memo serves repeated signal sets; these rows show the cost without it, and on texts
+    # never seen before (each one made unique, so the extraction's word memo also meets new words).
+    plain = Router(engine=args.engine, memo_size=0)
+    no_memo = time_calls(plain.route, texts, args.samples)
+    fresh = Router(engine=args.engine)
+    unseen = time_calls(fresh.route, unique_texts(texts, args.samples + 200), args.samples, warm=False)
+    short = [t for t in texts if len(t) <= LONG_TASK]
 
     print(f"latency per decision over {args.samples:,} calls (us; the floor over {min(args.samples, args.floor_samples):,})")
-    print(f"  {'':<26} {'p50':>8} {'p90':>8} {'p99':>8} {'max':>9} {'mean':>8} {'per s':>9}")
-    for name, r in (("route(text)", route), ("decide(Task)", decide), ("floor: one regex scan", floor)):
-        print(f"  {name:<26} {r['p50']:8.1f} {r['p90']:8.1f} {r['p99']:8.1f} {r['max']:9.1f} {r['mean']:8.1f} {r['per_s']:9,.0f}")
+    print(f"  {'':<34} {'p50':>8} {'p90':>8} {'p99':>8} {'max':>9} {'mean':>8} {'per s':>9}")
+    rows = [("route(text)", route), ("decide(Task)", decide), ("route(text), no memo", no_memo),
+            ("route(text), every text unseen", unseen),
+            (f"route(text), {len(short)} tasks <= {LONG_TASK} chars", time_calls(router.route, short, args.samples)),
+            ("floor: one regex scan", floor)]
+    for name, r in rows:
+        print(f"  {name:<34} {r['p50']:8.1f} {r['p90']:8.1f} {r['p99']:8.1f} {r['max']:9.1f} {r['mean']:8.1f} {r['per_s']:9,.0f}")
+    plain.close()
+    fresh.close()
     print(f"  route / floor: p50 {route['p50'] / floor['p50']:.1f}x, mean {route['mean'] / floor['mean']:.1f}x; "
           f"decide / floor: p50 {decide['p50'] / floor['p50']:.1f}x")
     print(f"  target p50 <= {TARGET_P50_US:g} us: route {verdict(route['p50'] <= TARGET_P50_US)}, decide {verdict(decide['p50'] <= TARGET_P50_US)}")
