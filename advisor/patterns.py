@@ -317,6 +317,9 @@ def _alternatives(op: Any, arg: Any) -> list[Any] | None:
         return list(arg[1])
     if op is _c.IN and all(kind is _c.LITERAL for kind, _ in arg):
         return [[(_c.LITERAL, a)] for _, a in arg]
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and arg[1] == 1:
+        # An optional part ("photos?", "(?:me )?") spells out both ways: longer, rarer literals.
+        return [[], arg[2]] if arg[0] == 0 else [arg[2]]
     return None
 
 
