@@ -46,31 +46,14 @@ class Outline:
     warnings: tuple[str, ...]
 
 
-class Decider:
-    """Decisions for one catalog and rule base.
+def outline(catalog: Catalog, base: RuleBase, fired_ids: list[str], constraints: Constraints) -> Outline:
+    """The decision for these fired rules under these constraints, without evidence."""
+    return _outline(catalog, base, tuple(fired_ids), constraints)
 
-    Many tasks fire the same rules under the same constraints, so the outline of a decision
-    (scores, ranking, why-nots) is remembered per combination, up to `memo_size` of them; only
-    the evidence is taken from each task. The outline is a pure function of its key, so the
-    memo never changes an answer."""
 
-    def __init__(self, catalog: Catalog, base: RuleBase, memo_size: int = 4096) -> None:
-        self.catalog, self.base, self._memo_size = catalog, base, memo_size
-        self._memo: dict[tuple[tuple[str, ...], Constraints], Outline] = {}
-
-    def outline(self, fired_ids: list[str], constraints: Constraints) -> Outline:
-        key = (tuple(fired_ids), constraints)
-        outline = self._memo.get(key)
-        if outline is None:
-            outline = _outline(self.catalog, self.base, key[0], constraints)
-            if self._memo_size:
-                if len(self._memo) >= self._memo_size:
-                    self._memo.clear()  # bounded memory; a miss only costs the work again
-                self._memo[key] = outline
-        return outline
-
-    def decide(self, fired_ids: list[str], features: Features, constraints: Constraints) -> Decision:
-        return _with_evidence(self.outline(fired_ids, constraints), features)
+def decision(outline: Outline, features: Features) -> Decision:
+    """An outline with a task's own evidence."""
+    return _with_evidence(outline, features)
 
 
 def recommend(outline: Outline, features: Features, counterfactuals: list[Counterfactual]) -> Recommendation:

@@ -255,47 +255,16 @@ class DurableEngine:
             pass
 
 
-class MemoEngine:
-    """An engine that remembers its answer for each class of equivalent facts.
+class WordBands:
+    """Word counts that no rule tells apart: rules compare the word count only with the
+    constants written in them, so counts in one band (between two constants, or at one) fire
+    the same rules. Tasks with the same signals, constraints and band are one class."""
 
-    Conditions only test which signals and needs are present, the budget, and how the numeric
-    facts compare with the constants written in the rules; two facts that agree on all of these
-    fire the same rules. Such a class is the memo's key (a word count becomes its place among
-    the rules' word thresholds), so most decisions skip the engine. Holds at most `size`
-    classes; a miss asks the engine, so the memo never changes an answer."""
+    def __init__(self, rules: list[Rule]) -> None:
+        self._limits = _thresholds(rules)["words"]
 
-    def __init__(self, inner: Engine, rules: list[Rule], size: int = 4096) -> None:
-        self.inner, self.name, self._size = inner, inner.name, size
-        self._thresholds = _thresholds(rules)
-        self._memo: dict[tuple[Any, ...], tuple[str, ...]] = {}
-        self._closed = False
-
-    def fire(self, fact: dict[str, Any]) -> list[str]:
-        if self._closed:
-            raise RuntimeError("engine is closed")
-        key = self.key(fact)
-        fired = self._memo.get(key)
-        if fired is None:
-            fired = tuple(self.inner.fire(fact))
-            if len(self._memo) >= self._size:
-                self._memo.clear()  # bounded memory; a miss only costs the engine's time
-            self._memo[key] = fired
-        return list(fired)
-
-    def key(self, fact: dict[str, Any]) -> tuple[Any, ...]:
-        """The class of facts this one belongs to: the same rules fire for all of them."""
-        exact = dict(fact)
-        places = tuple(_place(exact.pop(name, None), limits) for name, limits in self._thresholds.items())
-        return frozenset(exact.items()), places
-
-    def facts(self) -> list[Any]:
-        """Facts left in the inner engine's session (none between decisions)."""
-        return self.inner.facts()  # type: ignore[attr-defined]
-
-    def close(self) -> None:
-        self._closed = True
-        self._memo.clear()
-        self.inner.close()
+    def band(self, words: int) -> tuple[int, bool]:
+        return _place(words, self._limits)
 
 
 def _thresholds(rules: list[Rule]) -> dict[str, tuple[float, ...]]:
@@ -314,10 +283,10 @@ def _thresholds(rules: list[Rule]) -> dict[str, tuple[float, ...]]:
     return {name: tuple(sorted(values)) for name, values in found.items()}
 
 
-def _place(value: Any, limits: tuple[float, ...]) -> tuple[int, bool] | None:
+def _place(value: float, limits: tuple[float, ...]) -> tuple[int, bool]:
     # Where a number falls among the constants, and whether it equals one, decides every
     # comparison with them.
-    return None if value is None else (bisect.bisect_left(limits, value), value in limits)
+    return bisect.bisect_left(limits, value), value in limits
 
 
 def _action_name(message: str) -> str:
@@ -332,17 +301,14 @@ def available() -> str:
     return DurableEngine.name if _native is not None else ReferenceEngine.name
 
 
-def make_engine(rules: list[Rule], kind: str | None = None, memo_size: int = 0) -> Engine:
-    """The engine named (durable-rules or reference), or the best this interpreter has; with
-    memo_size > 0, behind a MemoEngine of that size."""
+def make_engine(rules: list[Rule], kind: str | None = None) -> Engine:
+    """The engine named (durable-rules or reference), or the best this interpreter has."""
     kind = kind or available()
     if kind == DurableEngine.name and _native is not None:
-        engine: Engine = DurableEngine(rules)
-    elif kind == ReferenceEngine.name:
-        engine = ReferenceEngine(rules)
-    else:
-        raise EngineError(f"rule engine {kind!r} is not available here (this Python has: {available()}, reference)")
-    return MemoEngine(engine, rules, memo_size) if memo_size > 0 else engine
+        return DurableEngine(rules)
+    if kind == ReferenceEngine.name:
+        return ReferenceEngine(rules)
+    raise EngineError(f"rule engine {kind!r} is not available here (this Python has: {available()}, reference)")
 
 
 

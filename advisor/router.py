@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from . import engine as _engine
 from .catalog import Catalog, load_catalog
-from .decide import Decider, Decision, decide, recommend
+from .decide import Decision, Outline, decide, decision, outline, recommend
 from .errors import InputError
 from .counterfactuals import find_counterfactuals
 from .rulebase import RuleBase, default_rule_paths, load_rulebase
@@ -50,8 +50,10 @@ class Router:
             paths = (default_rule_paths() if include_default_rules else []) + [Path(p) for p in rules or []]
             self.rulebase: RuleBase = load_rulebase(paths, self.catalog)
             self._extractor = Extractor(self.rulebase.signals)
-            self._engine = _engine.make_engine(self.rulebase.rules, engine, memo_size)
-            self._decider = Decider(self.catalog, self.rulebase, memo_size)
+            self._engine = _engine.make_engine(self.rulebase.rules, engine)
+            self._bands = _engine.WordBands(self.rulebase.rules)
+        self._memo_size = memo_size
+        self._memo: dict[tuple[object, ...], Outline] = {}
 
     @property
     def engine_name(self) -> str:
@@ -64,9 +66,9 @@ class Router:
         (one constraint, or one detected signal dropped) and those that change the answer are listed.
         """
         task, features = self._prepare(task, constraints)
-        outline = self._decider.outline(self._fire(features, task.constraints), task.constraints)
-        found = find_counterfactuals(self._decide, features, task.constraints, outline.model.id) if counterfactuals else []
-        return recommend(outline, features, found)
+        chosen = self._outline(features, task.constraints)
+        found = find_counterfactuals(self._decide, features, task.constraints, chosen.model.id) if counterfactuals else []
+        return recommend(chosen, features, found)
 
     def decide(self, task: Task) -> Decision:
         """The decision behind a recommendation, before anything is rendered."""
@@ -96,13 +98,28 @@ class Router:
         return task, self._extractor.extract(task.text)
 
     def _decide(self, features: Features, constraints: Constraints) -> Decision:
-        return self._decider.decide(self._fire(features, constraints), features, constraints)
+        return decision(self._outline(features, constraints), features)
+
+    def _outline(self, features: Features, constraints: Constraints) -> Outline:
+        """The decision without its evidence, remembered for the task's class: the same signals,
+        constraints and word band fire the same rules (see engine.WordBands)."""
+        key = (frozenset(features.spans), self._bands.band(features.words), constraints)
+        known = self._memo.get(key)
+        if known is None:
+            known = outline(self.catalog, self.rulebase, self._fire(features, constraints), constraints)
+            if self._memo_size:
+                if len(self._memo) >= self._memo_size:
+                    self._memo.clear()  # bounded memory; a miss only costs the work again
+                self._memo[key] = known
+        return known
 
     def _fire(self, features: Features, constraints: Constraints) -> list[str]:
         return self._engine.fire(_engine.build_fact(features.spans, features.words, constraints))
 
     def close(self) -> None:
         """Free the engine's native resources; the Router is unusable afterwards."""
+        self._memo_size = 0
+        self._memo.clear()
         self._engine.close()
 
     def __enter__(self) -> Router:

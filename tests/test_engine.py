@@ -622,37 +622,37 @@ def test_generated_condition_trees_fire_alike_in_both_engines(conds, facts):
         dur.close()
 
 
-# ---- the memo: equivalent facts share one answer, which is the engine's ---------------------
-
-_memo_facts = st.builds(
-    lambda sigs, words, budget, needs, price: build_fact(sigs, words, Constraints(budget=budget, needs=needs, max_price=price)),
-    st.lists(st.sampled_from(_SIGNALS), unique=True),
-    st.one_of(st.integers(0, 400), st.sampled_from([0, 1, 2, 3, 5, 100, 299, 300, 301])),
-    st.sampled_from([None, "low", "medium", "high"]),
-    st.frozensets(st.sampled_from(CAPABILITIES)),
-    st.one_of(st.none(), st.sampled_from(_NUMBERS[1:]), st.floats(min_value=0.01, max_value=500)),
-)
+# ---- the memo: tasks of one class share one answer, which is the engine's ------------------
 
 
 @settings(max_examples=200, deadline=None)
-@given(conds=st.lists(_conditions, min_size=1, max_size=4), facts=st.lists(_memo_facts, min_size=2, max_size=30))
-def test_the_memo_answers_as_the_engine_would(conds, facts):
+@given(conds=st.lists(_conditions, min_size=1, max_size=4), sigs=st.lists(st.sampled_from(_SIGNALS), unique=True),
+       budget=st.sampled_from([None, "low", "medium", "high"]), needs=st.frozensets(st.sampled_from(CAPABILITIES)),
+       price=st.sampled_from([None, *_NUMBERS[1:]]), words=st.lists(st.integers(0, 400), min_size=2, max_size=12))
+def test_word_counts_in_one_band_fire_the_same_rules(conds, sigs, budget, needs, price, words):
     rules = [rule(f"r{i}", to_toml_form(c)) for i, c in enumerate(conds)]
-    memo = eng.MemoEngine(ReferenceEngine(rules), rules, size=8)
-    for fact in facts + facts:  # the second round answers from the memo
-        assert memo.fire(fact) == [f"r{i}" for i, c in enumerate(conds) if holds(c, fact)]
+    bands, ref = eng.WordBands(rules), ReferenceEngine(rules)
+    constraints = Constraints(budget=budget, needs=needs, max_price=price)
+    seen: dict[tuple[int, bool], list[str]] = {}
+    for count in words + [int(v) for v in _NUMBERS]:
+        fired = ref.fire(build_fact(sigs, count, constraints))
+        assert seen.setdefault(bands.band(count), fired) == fired, (count, bands.band(count))
 
 
-def test_the_memo_is_bounded_and_a_closed_engine_refuses(packaged, corpus_features):
-    memo = eng.make_engine(packaged.rulebase.rules, "reference", memo_size=16)
-    for _, features in corpus_features[:200]:
-        memo.fire(build_fact(features.spans, features.words, Constraints()))
-        assert len(memo._memo) <= 16
-    memo.close()
+def test_the_memo_is_bounded(corpus_features):
     with Router(memo_size=16) as router:
-        router.route("solve AIME problem")
+        for text, _ in corpus_features[:200]:
+            router.route(text)
+            assert len(router._memo) <= 16
+
+
+@durable_only
+def test_a_closed_router_refuses_even_what_it_remembers():
+    router = Router()
+    router.route("solve AIME problem")
+    router.close()
     with pytest.raises(RuntimeError):
-        router._engine.fire(build_fact(["competition_math"], 3, Constraints()))
+        router.route("solve AIME problem")
 
 
 def test_routers_with_and_without_the_memo_agree(corpus_features):
