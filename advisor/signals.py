@@ -38,7 +38,7 @@ _DIGIT = re.compile(r"[0-9]")
 _NUMBER_START = re.compile(r"\b[0-9]")
 _WIDE = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")  # CJK, kana, hangul
 _WEAK = 3  # literals shorter than this occur too often to try a match at each occurrence
-_TOKEN_CACHE = 50_000  # distinct words whose candidate patterns are remembered (then it starts over)
+_TOKEN_CACHE = 20_000  # distinct words whose candidate patterns are remembered (then it starts over)
 
 Span = tuple[int, int]
 
