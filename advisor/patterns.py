@@ -58,6 +58,7 @@ class Analysed:
     needs_digit: bool = False  # every match contains a decimal digit
     digit_start: bool = False  # every match starts with a digit at a word boundary
     checked: bool = False  # from the index: it compiled and passed the loader's checks when indexed
+    within_word: bool = False  # every match starts a word and stays inside it (see _within_word)
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
@@ -75,8 +76,9 @@ def analyse(source: str, case_sensitive: bool = False) -> Analysed:
     pattern, otherwise worked out by parsing it (raising re.error when it is not a regex)."""
     known = precompiled.pattern_entry(pattern_key(source, case_sensitive))
     if known is not None:
-        literals, lead, at_word_start, needs_digit, digit_start, words = known
-        done = Analysed(source, _flags(case_sensitive), frozenset(literals), lead, at_word_start, None, needs_digit, digit_start, True)
+        literals, lead, at_word_start, needs_digit, digit_start, words, within_word = known
+        done = Analysed(source, _flags(case_sensitive), frozenset(literals), lead, at_word_start, None, needs_digit, digit_start,
+                        True, within_word)
         done.__dict__["words"] = dict(zip(literals, words))  # the cached_property's slot
         return done
     return analyse_afresh(source, case_sensitive)
@@ -96,7 +98,8 @@ def analyse_afresh(source: str, case_sensitive: bool = False) -> Analysed:
     regex = re.compile(source, flags) if found is None else _compile(parsed, source, flags)
     literals, lead, at_word_start = found if found else (set(), None, False)
     items = _flat(parsed)
-    done = Analysed(source, flags, frozenset(literals), lead, at_word_start, risk, _needs_digit(items), _digit_start(items))
+    done = Analysed(source, flags, frozenset(literals), lead, at_word_start, risk, _needs_digit(items), _digit_start(items),
+                    within_word=not case_sensitive and bool(literals) and _within_word(list(parsed)))
     return _with_regex(done, regex)
 
 
@@ -107,7 +110,8 @@ def pattern_key(source: str, case_sensitive: bool) -> str:
 def index_entry(done: Analysed) -> list[Any]:
     """What `analyse` needs to rebuild an analysis without parsing (see `advisor.precompiled`)."""
     literals = sorted(done.literals)
-    return [literals, done.lead, done.at_word_start, done.needs_digit, done.digit_start, [done.words[lit] for lit in literals]]
+    return [literals, done.lead, done.at_word_start, done.needs_digit, done.digit_start, [done.words[lit] for lit in literals],
+            done.within_word]
 
 
 def word_in(literal: str, at_word_start: bool) -> str | None:
@@ -174,6 +178,45 @@ def _flat(parsed: Any) -> list[Any]:
     while len(items) == 1 and items[0][0] is _c.SUBPATTERN:
         items = list(items[0][1][-1])
     return items
+
+
+def _within_word(items: list[Any]) -> bool:
+    """Whether every match starts a word and consumes word characters only ('\\bpoe(?:m|try)',
+    '\\btoasts?\\b'): whether it matches is then a property of the word alone, which
+    extraction works out once per distinct word. Case-insensitive patterns only (words are
+    looked at lower-cased), and nothing that looks outside the word."""
+    if not items or (items[0][0], items[0][1]) != (_c.AT, _c.AT_BOUNDARY):
+        return False
+    body = items[1:]
+    if body and (body[-1][0], body[-1][1]) == (_c.AT, _c.AT_BOUNDARY):
+        body = body[:-1]
+    return bool(body) and all(_word_only(op, arg) for op, arg in body)
+
+
+def _word_only(op: Any, arg: Any) -> bool:
+    if op is _c.LITERAL:
+        return _is_word_char(arg)
+    if op is _c.IN:
+        return all(_word_set_item(kind, value) for kind, value in arg)
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+        return all(_word_only(o, a) for o, a in arg[2])
+    if op is _c.SUBPATTERN:
+        return not arg[1] and not arg[2] and all(_word_only(o, a) for o, a in arg[-1])  # no flag changes inside
+    if op is _c.BRANCH:
+        return all(alt and all(_word_only(o, a) for o, a in alt) for alt in arg[1])
+    return False
+
+
+def _word_set_item(kind: Any, value: Any) -> bool:
+    if kind is _c.LITERAL:
+        return _is_word_char(value)
+    if kind is _c.RANGE:
+        return all(_is_word_char(c) for c in range(value[0], value[1] + 1))
+    return kind is _c.CATEGORY and value in (_c.CATEGORY_WORD, _c.CATEGORY_DIGIT)
+
+
+def _is_word_char(code: int) -> bool:
+    return _WORDS.fullmatch(chr(code)) is not None
 
 
 def _needs_digit(items: list[Any]) -> bool:

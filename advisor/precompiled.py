@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 FILE_NAME = "precompiled.json"
-_FORMAT = 1
+_FORMAT = 2
 
 
 def digest(data: bytes) -> str:

@@ -68,13 +68,14 @@ class Features:
 class _Pattern:
     """A signal's pattern as extraction uses it."""
 
-    __slots__ = ("signal", "analysed", "literals", "lead", "needs_digit", "digit_start", "anchored")
+    __slots__ = ("signal", "analysed", "literals", "lead", "needs_digit", "digit_start", "anchored", "within_word")
 
     def __init__(self, signal: str, analysed: Analysed) -> None:
         self.signal, self.analysed = signal, analysed  # compiles its regex when first used: most never run
         self.literals = analysed.literals  # every match contains one of these (lower-cased); empty: unknown
         self.lead = analysed.lead  # at most this many characters precede the literal in a match; None: unbounded
         self.needs_digit, self.digit_start = analysed.needs_digit, analysed.digit_start
+        self.within_word = analysed.within_word  # matched word by word (see Extractor._word_matches)
         # Try a match at each occurrence of the literal, rather than scan from the first one.
         self.anchored = self.lead == 0 and bool(self.literals) and min(map(len, self.literals)) >= _WEAK
 
@@ -89,6 +90,8 @@ class _TokenCandidates:
 
     certain: tuple[tuple[int, str], ...]  # (pattern, literal): the word itself contains the literal
     if_present: tuple[tuple[str, tuple[int, ...]], ...]  # (literal, patterns): the literal runs past the word
+    within: tuple[tuple[int, str], ...]  # like `certain`, for patterns that match within one word
+    hits: tuple[tuple[int, int], ...]  # (pattern, length): those of them that match this word, and how much of it
 
 
 class Extractor:
@@ -132,7 +135,9 @@ class Extractor:
         has_digit = _DIGIT.search(text) is not None
         negations = not _NEGATION_WORDS.isdisjoint(tokens) or any(n in text for n in _NEGATION_WIDE)
         found: dict[str, list[Span]] = defaultdict(list)
-        candidates = self._candidates(lowered, tokens)
+        candidates = self._candidates(lowered, tokens, within=not aligned)
+        if aligned:
+            self._word_matches(found, lowered, tokens, text if negations else None)
         numbers: list[int] | None = None  # where numbers start, found when first needed
         for number in sorted(candidates):
             pattern = self._patterns[number]
@@ -149,15 +154,15 @@ class Extractor:
         spans = {sid: _first(found[sid]) for sid in sorted(found, key=self._order.__getitem__) if found[sid]}
         return Features(text=text, spans=spans, words=len(text.split()))
 
-    def _candidates(self, lowered: str, tokens: set[str]) -> dict[int, set[str]]:
+    def _candidates(self, lowered: str, tokens: set[str], within: bool) -> dict[int, set[str]]:
         """Patterns whose required literal occurs in the text (the only ones that can match),
-        each with the literals of it that occur."""
+        each with the literals of it that occur; with `within`, also those matched word by word."""
         found: dict[int, set[str]] = defaultdict(set)
         for number in self._always:
             found[number] = set()
         for token in tokens:
             known = self._tokens.get(token) or self._remember(token)
-            for number, literal in known.certain:
+            for number, literal in known.certain + known.within if within else known.certain:
                 found[number].add(literal)
             for literal, numbers in known.if_present:
                 if literal in lowered:
@@ -169,6 +174,20 @@ class Extractor:
                     found[number].add(literal)
         return found
 
+    def _word_matches(self, found: dict[str, list[Span]], lowered: str, tokens: set[str], negatable: str | None) -> None:
+        """Spans of the patterns that match within one word, from the words' remembered matches:
+        for each pattern, its first MAX_EVIDENCE non-negated occurrences (as finditer would)."""
+        by_pattern: dict[int, list[Span]] = defaultdict(list)
+        for token in tokens:
+            hits = self._tokens[token].hits
+            if hits:
+                starts = list(_word_starts(lowered, token))
+                for number, size in hits:
+                    by_pattern[number] += [(at, at + size) for at in starts]
+        for number, spans in by_pattern.items():
+            kept = [s for s in sorted(spans) if negatable is None or not _negated(negatable, s[0])]
+            found[self._patterns[number].signal] += kept[:MAX_EVIDENCE]
+
     def _remember(self, token: str) -> _TokenCandidates:
         """The candidates one word gives, worked out once per distinct word."""
         certain: list[tuple[int, str]] = []
@@ -178,11 +197,31 @@ class Extractor:
             for literal, n in self._by_word[word]:
                 (certain.append((n, literal)) if literal == word else if_present[literal].append(n))
         certain += [(n, literal) for literal, ns in self._in_word.items() if literal in token for n in ns]
-        known = _TokenCandidates(tuple(certain), tuple((lit, tuple(ns)) for lit, ns in if_present.items()))
+        within = [(n, lit) for n, lit in certain if self._patterns[n].within_word]
+        hits = {n: _length(self._patterns[n].regex.match(token)) for n, _ in within}
+        known = _TokenCandidates(tuple(c for c in certain if not self._patterns[c[0]].within_word),
+                                 tuple((lit, tuple(ns)) for lit, ns in if_present.items()),
+                                 tuple(within), tuple((n, size) for n, size in sorted(hits.items()) if size))
         if len(self._tokens) >= _TOKEN_CACHE:
             self._tokens.clear()  # bounded memory; the results do not depend on it
         self._tokens[token] = known
         return known
+
+
+def _length(match: re.Match[str] | None) -> int:
+    return match.end() if match else 0
+
+
+def _word_starts(lowered: str, word: str) -> Iterator[int]:
+    """Where the word occurs as a whole word (as `\\w+` would find it)."""
+    end = len(word)
+    at = lowered.find(word)
+    while at >= 0:
+        before = lowered[at - 1] if at else " "
+        after = lowered[at + end] if at + end < len(lowered) else " "
+        if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+            yield at
+        at = lowered.find(word, at + 1)
 
 
 def _matches(pattern: _Pattern, text: str, lowered: str, present: set[str]) -> Iterable[re.Match[str]]:

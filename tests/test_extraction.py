@@ -1,0 +1,77 @@
+"""The fast extractor finds exactly what scanning every pattern over the whole task finds.
+
+Extraction skips patterns whose literals are absent, matches only where a literal occurs,
+matches word-level patterns once per distinct word, and skips digit patterns on digit-free
+text. The reference here does none of that: each pattern's finditer over the task.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from advisor import Router
+from advisor.signals import MAX_EVIDENCE, Extractor
+
+TASKS = Path(__file__).parent / "data" / "tasks.jsonl"
+NEGATION = re.compile(
+    r"(?:\b(?:not|no|never|without|nor|isn't|aren't|don't|doesn't|sin|sans|pas|kein|keine|keinen|nicht|ohne)"
+    r")\b\W{0,3}(?:\w+\W{1,3}){0,2}$|(?:不是|并非|不需要|不用|没有|ではなく|じゃなく)\S{0,4}$", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def scan(router):
+    compiled = [(sid, re.compile(p, 0 if sig.case_sensitive else re.IGNORECASE))
+                for sid, sig in router.rulebase.signals.items() for p in sig.patterns]
+
+    def reference(text: str) -> dict[str, tuple[tuple[int, int], ...]]:
+        found: dict[str, list[tuple[int, int]]] = {}
+        for sid, regex in compiled:
+            kept = [m.span() for m in regex.finditer(text) if not NEGATION.search(text, max(0, m.start() - 40), m.start())]
+            found.setdefault(sid, []).extend(kept[:MAX_EVIDENCE])
+        return {sid: first_spans(spans) for sid, spans in found.items() if spans}
+
+    return reference
+
+
+def first_spans(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if not kept or start >= kept[-1][1]:
+            kept.append((start, end))
+    return tuple(kept[:MAX_EVIDENCE])
+
+
+def corpus_sample() -> list[str]:
+    texts = [json.loads(line)["text"] for line in TASKS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [v for t in texts[::3] for v in (t, t.upper(), "Not a question: " + t)]
+
+
+EDGE_CASES = [
+    "poem poems poetry POEM, poem-like poem_s: a poem",        # one word in many forms and places
+    "write a poem. Write a POEM! write   a poem? not a poem",   # repeats, case, spacing, negation
+    "İstanbul poem: write a haiku about İzmir",                # lower() changes the length here
+    "写一首诗,然后证明这个定理。不是诗",                           # CJK: no spaces between words
+    "solve 3x + 5 = 20, then 12k users, 4.5 kJ, 1/2 + 3/4",      # digit patterns
+    "x" * 50 + " poem " + "y" * 50,
+]
+
+
+def test_fast_extraction_equals_the_full_scan_on_the_corpus(router, scan):
+    extractor = Extractor(router.rulebase.signals)
+    different = [t[:60] for t in corpus_sample() if extractor.extract(t).spans != scan(t)]
+    assert different == []
+
+
+@pytest.mark.parametrize("text", EDGE_CASES)
+def test_fast_extraction_equals_the_full_scan_on_edge_cases(router, scan, text):
+    assert Extractor(router.rulebase.signals).extract(text).spans == scan(text)
+
+
+def test_word_memo_does_not_change_answers(router):
+    extractor = Extractor(router.rulebase.signals)
+    first = [extractor.extract(t).spans for t in EDGE_CASES]
+    assert [extractor.extract(t).spans for t in EDGE_CASES] == first  # now from remembered words
