@@ -122,7 +122,9 @@ def word_in(literal: str, at_word_start: bool) -> str | None:
     if at_word_start and lead:
         runs.append(lead.group())
     runs = [r for r in runs if not _WIDE.search(r)]
-    return max(runs, key=len) if runs else None
+    # The rarest word keys it best: a content word of three letters or more before a function
+    # word ("son" in " is the son of "), then the longest.
+    return max(runs, key=lambda r: (len(r) >= _WEAK and r not in _COMMON, len(r))) if runs else None
 
 
 def _flags(case_sensitive: bool) -> int:

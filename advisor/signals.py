@@ -38,6 +38,7 @@ _DIGIT = re.compile(r"[0-9]")
 _NUMBER_START = re.compile(r"\b[0-9]")
 _WIDE = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")  # CJK, kana, hangul
 _WEAK = 3  # literals shorter than this occur too often to try a match at each occurrence
+_MANY_LITERALS = 4  # more literals than this under one word are looked for by their common start
 _TOKEN_CACHE = 20_000  # distinct words whose candidate patterns are remembered (then it starts over)
 
 Span = tuple[int, int]
@@ -70,9 +71,9 @@ class _Pattern:
 
     __slots__ = ("signal", "analysed", "literals", "lead", "needs_digit", "digit_start", "anchored", "within_word")
 
-    def __init__(self, signal: str, analysed: Analysed) -> None:
+    def __init__(self, signal: str, analysed: Analysed, literals: frozenset[str]) -> None:
         self.signal, self.analysed = signal, analysed  # compiles its regex when first used: most never run
-        self.literals = analysed.literals  # every match contains one of these (lower-cased); empty: unknown
+        self.literals = literals  # every match contains one of these (lower-cased); empty: unknown
         self.lead = analysed.lead  # at most this many characters precede the literal in a match; None: unbounded
         self.needs_digit, self.digit_start = analysed.needs_digit, analysed.digit_start
         self.within_word = analysed.within_word  # matched word by word (see Extractor._word_matches)
@@ -115,10 +116,11 @@ class Extractor:
     def _index(self, signal: SignalDef, source: str) -> None:
         number = len(self._patterns)
         done = analyse(source, signal.case_sensitive)
-        self._patterns.append(_Pattern(signal.id, done))
-        if not done.literals:
+        keys = _keys(done.words)
+        self._patterns.append(_Pattern(signal.id, done, frozenset(literal for literal, _ in keys)))
+        if not keys:
             self._always.append(number)
-        for literal, word in done.words.items():
+        for literal, word in keys:
             if word:
                 self._by_word[word].append((literal, number))
                 self._longest_word = max(self._longest_word, len(word))
@@ -208,6 +210,28 @@ class Extractor:
         return known
 
 
+def _keys(words: dict[str, str | None]) -> list[tuple[str, str | None]]:
+    """The (literal, word) pairs to index a pattern by. Where one word keys many literals
+    ("explain like i'm 5", "explain like i'm five", ...) their common beginning stands for them
+    under that word: every match still contains it, and one look for it replaces many."""
+    by_word: dict[str | None, list[str]] = defaultdict(list)
+    for literal, word in words.items():
+        by_word[word].append(literal)
+    keys: set[tuple[str, str | None]] = set()
+    for word, literals in by_word.items():
+        if word and len(literals) > _MANY_LITERALS:
+            keys.add((_common_start(literals), word))
+        else:
+            keys.update((literal, word) for literal in literals)
+    return sorted(keys, key=lambda k: (k[0], k[1] or ""))
+
+
+def _common_start(literals: list[str]) -> str:
+    first, last = min(literals), max(literals)
+    size = next((i for i, (a, b) in enumerate(zip(first, last)) if a != b), min(len(first), len(last)))
+    return first[:size]
+
+
 def _length(match: re.Match[str] | None) -> int:
     return match.end() if match else 0
 
@@ -243,19 +267,12 @@ def _matches_at(regex: re.Pattern[str], text: str, lowered: str, literals: set[s
             match = regex.match(text, at)
             return (match,) if match else ()
     positions = {i for lit in literals for i in _occurrences(lowered, lit)}
-    return _matches_from(regex, text, sorted(positions) if len(positions) > 1 else positions)
-
-
-def _matches_from(regex: re.Pattern[str], text: str, positions: Iterable[int]) -> Iterator[re.Match[str]]:
-    for position in positions:
-        match = regex.match(text, position)
-        if match:
-            yield match
+    return _matches_in_turn(regex, text, sorted(positions))
 
 
 def _matches_in_turn(regex: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
-    """What finditer finds for a pattern that can only match at these starts: each match,
-    then the next from where it ends."""
+    """What finditer finds for a pattern that can only match at these starts (in order): each
+    match, then the next from where it ends."""
     end = 0
     for position in starts:
         if position >= end:
