@@ -137,9 +137,9 @@ class Extractor:
         has_digit = _DIGIT.search(text) is not None
         negations = not _NEGATION_WORDS.isdisjoint(tokens) or any(n in text for n in _NEGATION_WIDE)
         found: dict[str, list[Span]] = defaultdict(list)
-        candidates = self._candidates(lowered, tokens, within=not aligned)
+        candidates, hits = self._candidates(lowered, tokens, within=not aligned)
         if aligned:
-            self._word_matches(found, lowered, tokens, text if negations else None)
+            self._word_matches(found, lowered, hits, text if negations else None)
         numbers: list[int] | None = None  # where numbers start, found when first needed
         for number in sorted(candidates):
             pattern = self._patterns[number]
@@ -156,14 +156,18 @@ class Extractor:
         spans = {sid: _first(found[sid]) for sid in sorted(found, key=self._order.__getitem__) if found[sid]}
         return Features(text=text, spans=spans, words=len(text.split()))
 
-    def _candidates(self, lowered: str, tokens: set[str], within: bool) -> dict[int, set[str]]:
+    def _candidates(self, lowered: str, tokens: set[str], within: bool) -> tuple[dict[int, set[str]], list[tuple[str, tuple[tuple[int, int], ...]]]]:
         """Patterns whose required literal occurs in the text (the only ones that can match),
-        each with the literals of it that occur; with `within`, also those matched word by word."""
+        each with the literals of it that occur; with `within`, also those matched word by word.
+        Also the words that word-level patterns match, with those patterns."""
         found: dict[int, set[str]] = defaultdict(set)
+        hits: list[tuple[str, tuple[tuple[int, int], ...]]] = []
         for number in self._always:
             found[number] = set()
         for token in tokens:
             known = self._tokens.get(token) or self._remember(token)
+            if known.hits:
+                hits.append((token, known.hits))
             for number, literal in known.certain + known.within if within else known.certain:
                 found[number].add(literal)
             for literal, numbers in known.if_present:
@@ -174,18 +178,17 @@ class Extractor:
             for literal, number in self._by_first[first]:
                 if literal in lowered:
                     found[number].add(literal)
-        return found
+        return found, hits
 
-    def _word_matches(self, found: dict[str, list[Span]], lowered: str, tokens: set[str], negatable: str | None) -> None:
+    def _word_matches(self, found: dict[str, list[Span]], lowered: str, hits: list[tuple[str, tuple[tuple[int, int], ...]]],
+                      negatable: str | None) -> None:
         """Spans of the patterns that match within one word, from the words' remembered matches:
         for each pattern, its first MAX_EVIDENCE non-negated occurrences (as finditer would)."""
         by_pattern: dict[int, list[Span]] = defaultdict(list)
-        for token in tokens:
-            hits = self._tokens[token].hits
-            if hits:
-                starts = list(_word_starts(lowered, token))
-                for number, size in hits:
-                    by_pattern[number] += [(at, at + size) for at in starts]
+        for token, matched in hits:
+            starts = list(_word_starts(lowered, token))
+            for number, size in matched:
+                by_pattern[number] += [(at, at + size) for at in starts]
         for number, spans in by_pattern.items():
             kept = [s for s in sorted(spans) if negatable is None or not _negated(negatable, s[0])]
             found[self._patterns[number].signal] += kept[:MAX_EVIDENCE]

@@ -75,3 +75,12 @@ def test_word_memo_does_not_change_answers(router):
     extractor = Extractor(router.rulebase.signals)
     first = [extractor.extract(t).spans for t in EDGE_CASES]
     assert [extractor.extract(t).spans for t in EDGE_CASES] == first  # now from remembered words
+
+
+def test_a_word_memo_that_starts_over_mid_task_changes_nothing(router, monkeypatch):
+    import advisor.signals as signals
+
+    expected = [Extractor(router.rulebase.signals).extract(t).spans for t in EDGE_CASES]
+    monkeypatch.setattr(signals, "_TOKEN_CACHE", 3)  # it fills up within every task below
+    small = Extractor(router.rulebase.signals)
+    assert [small.extract(t).spans for t in EDGE_CASES + EDGE_CASES] == expected + expected
