@@ -26,6 +26,7 @@ _RISK = "it repeats, many times, a group that can match the same text in several
 _FEW_REPEATS = 4  # an ambiguous group may repeat this often before it counts as a backtracking risk
 _SELECTIVE = 4  # a literal this long is rare enough: stop looking for a longer one
 _WEAK = 3  # shorter literals are too frequent to be worth preferring
+_MANY_LITERALS = 4  # more literals than this under one word are looked for by their common start
 # Function words of the six languages the rule base covers: a literal made only of these
 # ("for ", " of a", "what is ") occurs in most tasks, so another literal of the same pattern
 # is preferred, even a shorter one.
@@ -65,9 +66,22 @@ class Analysed:
         return re.compile(self.source, self.flags)
 
     @cached_property
-    def words(self) -> dict[str, str | None]:
-        """Each literal's indexed word (see `word_in`)."""
-        return {lit: word_in(lit, self.at_word_start) for lit in self.literals}
+    def keys(self) -> list[tuple[str, str | None]]:
+        """The (literal, word) pairs extraction indexes the pattern by: each literal with the word
+        that must begin one of a task's words wherever it occurs (see `word_in`). Where one word
+        keys many literals ("explain like i'm 5", "explain like i'm five", ...) their common
+        beginning stands for them under that word: every match still contains it, and one look
+        for it replaces many."""
+        by_word: dict[str | None, list[str]] = {}
+        for literal in self.literals:
+            by_word.setdefault(word_in(literal, self.at_word_start), []).append(literal)
+        keys: set[tuple[str, str | None]] = set()
+        for word, literals in by_word.items():
+            if word and len(literals) > _MANY_LITERALS:
+                keys.add((_common_start(literals), word))
+            else:
+                keys.update((literal, word) for literal in literals)
+        return sorted(keys, key=lambda k: (k[0], k[1] or ""))
 
 
 @lru_cache(maxsize=None)
@@ -76,10 +90,10 @@ def analyse(source: str, case_sensitive: bool = False) -> Analysed:
     pattern, otherwise worked out by parsing it (raising re.error when it is not a regex)."""
     known = precompiled.pattern_entry(pattern_key(source, case_sensitive))
     if known is not None:
-        literals, lead, at_word_start, needs_digit, digit_start, words, within_word = known
+        literals, lead, at_word_start, needs_digit, digit_start, keys, within_word = known
         done = Analysed(source, _flags(case_sensitive), frozenset(literals), lead, at_word_start, None, needs_digit, digit_start,
                         True, within_word)
-        done.__dict__["words"] = dict(zip(literals, words))  # the cached_property's slot
+        done.__dict__["keys"] = [(literal, word) for literal, word in keys]  # the cached_property's slot
         return done
     return analyse_afresh(source, case_sensitive)
 
@@ -110,8 +124,14 @@ def pattern_key(source: str, case_sensitive: bool) -> str:
 def index_entry(done: Analysed) -> list[Any]:
     """What `analyse` needs to rebuild an analysis without parsing (see `advisor.precompiled`)."""
     literals = sorted(done.literals)
-    return [literals, done.lead, done.at_word_start, done.needs_digit, done.digit_start, [done.words[lit] for lit in literals],
+    return [literals, done.lead, done.at_word_start, done.needs_digit, done.digit_start, [list(k) for k in done.keys],
             done.within_word]
+
+
+def _common_start(literals: list[str]) -> str:
+    first, last = min(literals), max(literals)
+    size = next((i for i, (a, b) in enumerate(zip(first, last)) if a != b), min(len(first), len(last)))
+    return first[:size]
 
 
 def word_in(literal: str, at_word_start: bool) -> str | None:

@@ -38,7 +38,6 @@ _DIGIT = re.compile(r"[0-9]")
 _NUMBER_START = re.compile(r"\b[0-9]")
 _WIDE = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")  # CJK, kana, hangul
 _WEAK = 3  # literals shorter than this occur too often to try a match at each occurrence
-_MANY_LITERALS = 4  # more literals than this under one word are looked for by their common start
 _TOKEN_CACHE = 20_000  # distinct words whose candidate patterns are remembered (then it starts over)
 
 Span = tuple[int, int]
@@ -116,7 +115,7 @@ class Extractor:
     def _index(self, signal: SignalDef, source: str) -> None:
         number = len(self._patterns)
         done = analyse(source, signal.case_sensitive)
-        keys = _keys(done.words)
+        keys = done.keys
         self._patterns.append(_Pattern(signal.id, done, frozenset(literal for literal, _ in keys)))
         if not keys:
             self._always.append(number)
@@ -211,28 +210,6 @@ class Extractor:
             self._tokens.clear()  # bounded memory; the results do not depend on it
         self._tokens[token] = known
         return known
-
-
-def _keys(words: dict[str, str | None]) -> list[tuple[str, str | None]]:
-    """The (literal, word) pairs to index a pattern by. Where one word keys many literals
-    ("explain like i'm 5", "explain like i'm five", ...) their common beginning stands for them
-    under that word: every match still contains it, and one look for it replaces many."""
-    by_word: dict[str | None, list[str]] = defaultdict(list)
-    for literal, word in words.items():
-        by_word[word].append(literal)
-    keys: set[tuple[str, str | None]] = set()
-    for word, literals in by_word.items():
-        if word and len(literals) > _MANY_LITERALS:
-            keys.add((_common_start(literals), word))
-        else:
-            keys.update((literal, word) for literal in literals)
-    return sorted(keys, key=lambda k: (k[0], k[1] or ""))
-
-
-def _common_start(literals: list[str]) -> str:
-    first, last = min(literals), max(literals)
-    size = next((i for i, (a, b) in enumerate(zip(first, last)) if a != b), min(len(first), len(last)))
-    return first[:size]
 
 
 def _length(match: re.Match[str] | None) -> int:
