@@ -103,6 +103,9 @@ class Extractor:
         # by that word; a task's word finds them by looking up its own prefixes.
         self._by_word: dict[str, list[tuple[str, int]]] = defaultdict(list)
         self._longest_word = 0
+        # word -> (literal, pattern), where a non-word character follows the word in the literal,
+        # so the task's word must be that very word ("km in " is looked for only if "in" is).
+        self._by_token: dict[str, list[tuple[str, int]]] = defaultdict(list)
         self._in_word: dict[str, list[int]] = defaultdict(list)  # word characters only, anywhere in a word
         self._by_first: dict[str, list[tuple[str, int]]] = defaultdict(list)  # other literals, by first character
         self._always: list[int] = []
@@ -120,7 +123,9 @@ class Extractor:
         if not keys:
             self._always.append(number)
         for literal, word in keys:
-            if word:
+            if word and _closed(literal, word):
+                self._by_token[word].append((literal, number))
+            elif word:
                 self._by_word[word].append((literal, number))
                 self._longest_word = max(self._longest_word, len(word))
             elif _WORD.fullmatch(literal) and not _WIDE.search(literal):
@@ -200,6 +205,8 @@ class Extractor:
         for word in sorted(prefixes & self._by_word.keys()):
             for literal, n in self._by_word[word]:
                 (certain.append((n, literal)) if literal == word else if_present[literal].append(n))
+        for literal, n in self._by_token.get(token, ()):
+            if_present[literal].append(n)
         certain += [(n, literal) for literal, ns in self._in_word.items() if literal in token for n in ns]
         within = [(n, lit) for n, lit in certain if self._patterns[n].within_word]
         hits = {n: _length(self._patterns[n].regex.match(token)) for n, _ in within}
@@ -210,6 +217,14 @@ class Extractor:
             self._tokens.clear()  # bounded memory; the results do not depend on it
         self._tokens[token] = known
         return known
+
+
+def _closed(literal: str, word: str) -> bool:
+    """Whether a non-word character follows the word where it runs in the literal."""
+    for run in _WORD.finditer(literal):
+        if run.group() == word:
+            return run.end() < len(literal)
+    return False
 
 
 def _length(match: re.Match[str] | None) -> int:
