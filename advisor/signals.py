@@ -108,12 +108,15 @@ class Extractor:
         self._by_token: dict[str, list[tuple[str, int]]] = defaultdict(list)
         self._in_word: dict[str, list[int]] = defaultdict(list)  # word characters only, anywhere in a word
         self._by_first: dict[str, list[tuple[str, int]]] = defaultdict(list)  # other literals, by first character
+        self._wide_by_first: dict[str, list[tuple[str, int]]] = defaultdict(list)  # those with CJK, kana or hangul
         self._always: list[int] = []
         self._tokens: dict[str, _TokenCandidates] = {}
         self._order = {sid: n for n, sid in enumerate(signals)}
         for signal in signals.values():
             for source in signal.patterns:
                 self._index(signal, source)
+        self._all_by_first = {c: self._by_first.get(c, []) + self._wide_by_first.get(c, [])
+                              for c in self._by_first.keys() | self._wide_by_first.keys()}
 
     def _index(self, signal: SignalDef, source: str) -> None:
         number = len(self._patterns)
@@ -131,7 +134,7 @@ class Extractor:
             elif _WORD.fullmatch(literal) and not _WIDE.search(literal):
                 self._in_word[literal].append(number)
             else:
-                self._by_first[literal[0]].append((literal, number))
+                (self._wide_by_first if _WIDE.search(literal) else self._by_first)[literal[0]].append((literal, number))
 
     def extract(self, text: str) -> Features:
         """Every signal the task shows, with up to MAX_EVIDENCE non-negated spans each."""
@@ -178,8 +181,9 @@ class Extractor:
                 if literal in lowered:
                     for number in numbers:
                         found[number].add(literal)
-        for first in self._by_first.keys() & set(lowered):
-            for literal, number in self._by_first[first]:
+        index = self._all_by_first if _WIDE.search(lowered) else self._by_first  # CJK literals need CJK text
+        for first in index.keys() & set(lowered):
+            for literal, number in index[first]:
                 if literal in lowered:
                     found[number].add(literal)
         return found, hits
