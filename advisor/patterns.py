@@ -144,7 +144,7 @@ def word_in(literal: str, at_word_start: bool) -> str | None:
     runs = [r for r in runs if not _WIDE.search(r)]
     # The rarest word keys it best: a content word of three letters or more before a function
     # word ("son" in " is the son of "), then the longest.
-    return max(runs, key=lambda r: (len(r) >= _WEAK and r not in _COMMON, len(r))) if runs else None
+    return max(runs, key=lambda r: (len(r) >= _WEAK and r not in _COMMON, r not in _COMMON, len(r))) if runs else None
 
 
 def _flags(case_sensitive: bool) -> int:
@@ -186,8 +186,7 @@ def required_literals(parsed: Any) -> tuple[set[str], int | None, bool] | None:
                 return found, _lead(parsed, items[:i]), _ends_in_non_word(items[:i])
             continue
         if best is None or _selectivity(found) > _selectivity(best[0]):
-            at_start = all(op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT) for op, _ in items[:i])
-            best = (found, _lead(parsed, items[:i]), at_start and _starts_at_boundary(items))
+            best = (found, _lead(parsed, items[:i]), _ends_in_non_word(items[:i]))
         if min(map(len, best[0])) >= _SELECTIVE and not _common(best[0]):
             break
     return best
@@ -295,6 +294,8 @@ def _ends_in_non_word(items: list[Any]) -> bool:
     a word boundary last), so that what follows them starts a word."""
     for k in range(len(items) - 1, -1, -1):
         op, arg = items[k]
+        if op is _c.AT and arg in (_c.AT_BEGINNING, _c.AT_BEGINNING_STRING):
+            return True  # the start of the text
         if op in (_c.ASSERT, _c.ASSERT_NOT) or (op is _c.AT and arg is not _c.AT_BOUNDARY):
             continue
         if op is _c.AT:
@@ -317,8 +318,14 @@ def _non_word_item(op: Any, arg: Any) -> bool:
     if op is _c.LITERAL:
         return not (chr(arg).isalnum() or chr(arg) == "_")
     if op is _c.IN:
-        return all(kind is _c.LITERAL and not (chr(v).isalnum() or chr(v) == "_") for kind, v in arg)
+        return all(_non_word_set_item(kind, v) for kind, v in arg)
     return False
+
+
+def _non_word_set_item(kind: Any, value: Any) -> bool:
+    if kind is _c.LITERAL:
+        return not (chr(value).isalnum() or chr(value) == "_")
+    return kind is _c.CATEGORY and value in (_c.CATEGORY_SPACE, _c.CATEGORY_NOT_WORD)
 
 
 def _selectivity(literals: set[str]) -> tuple[int, bool, int]:
@@ -332,18 +339,6 @@ def _common(literals: set[str]) -> bool:
         words = _WORDS.findall(literal)
         if words and all(w in _COMMON for w in words):
             return True
-    return False
-
-
-def _starts_at_boundary(items: list[Any]) -> bool:
-    """Whether a word boundary is asserted before anything is consumed."""
-    for op, arg in items:
-        if (op, arg) == (_c.AT, _c.AT_BOUNDARY):
-            return True
-        if op is _c.SUBPATTERN:
-            return _starts_at_boundary(list(arg[-1]))
-        if op not in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
-            return False
     return False
 
 
