@@ -232,7 +232,13 @@ def rules_precompile() -> None:
     from .rulebase import default_rule_paths
 
     target = precompiled.packaged_path()
-    target.write_text(precompiled.render(precompiled.build(default_rule_paths())), encoding="utf-8")
+    try:
+        target.write_text(precompiled.render(precompiled.build(default_rule_paths())), encoding="utf-8")
+    except AdvisorError as err:
+        _fail(err)
+    except OSError as err:
+        click.echo(f"advise: error: cannot write {target}: {err.strerror or err}", err=True)
+        sys.exit(2)
     click.echo(f"wrote {target}")
 
 

@@ -66,7 +66,7 @@ class Analysed:
         return re.compile(self.source, self.flags)
 
     @cached_property
-    def keys(self) -> list[tuple[str, str | None]]:
+    def keys(self) -> list[tuple[str, str | None, bool]]:
         """The (literal, word) pairs extraction indexes the pattern by: each literal with the word
         that must begin one of a task's words wherever it occurs (see `word_in`). Where one word
         keys many literals ("explain like i'm 5", "explain like i'm five", ...) their common
@@ -75,13 +75,15 @@ class Analysed:
         by_word: dict[str | None, list[str]] = {}
         for literal in self.literals:
             by_word.setdefault(word_in(literal, self.at_word_start), []).append(literal)
-        keys: set[tuple[str, str | None]] = set()
+        pairs: set[tuple[str, str | None]] = set()
         for word, literals in by_word.items():
             if word and len(literals) > _MANY_LITERALS:
-                keys.add((_common_start(literals), word))
+                pairs.add((_common_start(literals), word))
             else:
-                keys.update((literal, word) for literal in literals)
-        return sorted(keys, key=lambda k: (k[0], k[1] or ""))
+                pairs.update((literal, word) for literal in literals)
+        # The third item says whether a non-word character follows the word in the literal: then
+        # a task's word must be that very word, not merely begin with it.
+        return [(lit, word, bool(word) and _closed(lit, word)) for lit, word in sorted(pairs, key=lambda k: (k[0], k[1] or ""))]
 
 
 @lru_cache(maxsize=None)
@@ -93,7 +95,7 @@ def analyse(source: str, case_sensitive: bool = False) -> Analysed:
         literals, lead, at_word_start, needs_digit, digit_start, keys, within_word = known
         done = Analysed(source, _flags(case_sensitive), frozenset(literals), lead, at_word_start, None, needs_digit, digit_start,
                         True, within_word)
-        done.__dict__["keys"] = [(literal, word) for literal, word in keys]  # the cached_property's slot
+        done.__dict__["keys"] = [(literal, word, closed) for literal, word, closed in keys]  # the cached_property's slot
         return done
     return analyse_afresh(source, case_sensitive)
 
@@ -126,6 +128,13 @@ def index_entry(done: Analysed) -> list[Any]:
     literals = sorted(done.literals)
     return [literals, done.lead, done.at_word_start, done.needs_digit, done.digit_start, [list(k) for k in done.keys],
             done.within_word]
+
+
+def _closed(literal: str, word: str) -> bool:
+    for run in _WORDS.finditer(literal):
+        if run.group() == word:
+            return run.end() < len(literal)
+    return False
 
 
 def _common_start(literals: list[str]) -> str:

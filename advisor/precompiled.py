@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 FILE_NAME = "precompiled.json"
-_FORMAT = 3
+_FORMAT = 4
 
 
 def digest(data: bytes) -> str:
@@ -51,19 +51,17 @@ def _load() -> dict[str, dict[str, Any]]:
 
 def build(paths: list[Path]) -> dict[str, Any]:
     """The precompiled form of these rule files: their parsed TOML and their patterns' analyses."""
-    import tomllib
-
+    from ._files import read_toml, validate
     from .patterns import analyse_afresh, index_entry, pattern_key
     from .rulebase import RuleFile
 
     files: dict[str, Any] = {}
     patterns: dict[str, Any] = {}
     for path in paths:
-        data = path.read_bytes()
-        raw = tomllib.loads(data.decode("utf-8"))
+        raw = read_toml(path)  # a broken file is a RuleFileError naming it
         if json.loads(json.dumps(raw)) == raw:  # TOML dates would not survive JSON: leave those out
-            files[digest(data)] = raw
-        for signal in RuleFile.model_validate(raw).signal:
+            files[digest(path.read_bytes())] = raw
+        for signal in validate(RuleFile, raw, path).signal:
             for source in signal.patterns:
                 done = analyse_afresh(source, signal.case_sensitive)
                 if done.risk is None and not done.regex.groups and not done.regex.match(""):  # the loader's checks

@@ -122,11 +122,11 @@ class Extractor:
         number = len(self._patterns)
         done = analyse(source, signal.case_sensitive)
         keys = done.keys
-        self._patterns.append(_Pattern(signal.id, done, frozenset(literal for literal, _ in keys)))
+        self._patterns.append(_Pattern(signal.id, done, frozenset(literal for literal, _, _ in keys)))
         if not keys:
             self._always.append(number)
-        for literal, word in keys:
-            if word and _closed(literal, word):
+        for literal, word, closed in keys:
+            if word and closed:
                 self._by_token[word].append((literal, number))
             elif word:
                 self._by_word[word].append((literal, number))
@@ -221,14 +221,6 @@ class Extractor:
             self._tokens.clear()  # bounded memory; the results do not depend on it
         self._tokens[token] = known
         return known
-
-
-def _closed(literal: str, word: str) -> bool:
-    """Whether a non-word character follows the word where it runs in the literal."""
-    for run in _WORD.finditer(literal):
-        if run.group() == word:
-            return run.end() < len(literal)
-    return False
 
 
 def _length(match: re.Match[str] | None) -> int:
