@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import tomllib
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,6 +28,8 @@ def read_toml(path: Path | str) -> dict[str, Any]:
     known = precompiled.parsed_file(raw)  # the packaged files, parsed ahead: same bytes, same result
     if known is not None:
         return json.loads(json.dumps(known))  # a copy of its own for the caller, at C speed
+    import tomllib  # the packaged files are parsed ahead (see precompiled); others get here
+
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as err:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import gc
 import re
 from collections.abc import Iterator
@@ -187,5 +186,7 @@ def _check_text(text: str) -> None:
 
 
 def _did_you_mean(name: str, known: list[str]) -> str:
+    import difflib  # only a mistyped model name gets here
+
     close = difflib.get_close_matches(name, known, n=1)
     return f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(known)})"
