@@ -42,7 +42,7 @@ ich du sie es im am
 """.split())
 _WORDS = re.compile(r"\w+")
 _INNER_WORD = re.compile(r"(?<=\W)\w+")
-_WIDE = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")  # CJK, kana, hangul
+WIDE = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")  # CJK, kana, hangul: no spaces between words
 _SKIP = (_c.AT, _c.ASSERT, _c.ASSERT_NOT, _c.MAX_REPEAT, _c.MIN_REPEAT, _c.ANY, _c.CATEGORY)
 
 
@@ -54,7 +54,7 @@ class Analysed:
     flags: int
     literals: frozenset[str]  # lower-cased; every match contains one; empty when unknown
     lead: int | None  # at most this many characters precede the literal in a match (None: unbounded)
-    at_word_start: bool  # the literal begins the match, at a word boundary
+    at_word_start: bool  # the literal starts a word: what the pattern matches before it ends in a non-word
     risk: str | None = None  # why it could backtrack without end (see _risky)
     needs_digit: bool = False  # every match contains a decimal digit
     digit_start: bool = False  # every match starts with a digit at a word boundary
@@ -119,6 +119,17 @@ def analyse_afresh(source: str, case_sensitive: bool = False) -> Analysed:
     return _with_regex(done, regex)
 
 
+def problem(done: Analysed) -> str | None:
+    """Why the loader refuses a pattern it could parse (None: it does not)."""
+    if done.risk:
+        return f"could backtrack without end: {done.risk}"
+    if done.regex.groups:
+        return "has a capturing group; use (?:...)"
+    if done.regex.match(""):
+        return "matches the empty string"
+    return None
+
+
 def pattern_key(source: str, case_sensitive: bool) -> str:
     return ("cs:" if case_sensitive else "ci:") + source
 
@@ -150,7 +161,7 @@ def word_in(literal: str, at_word_start: bool) -> str | None:
     lead = _WORDS.match(literal)
     if at_word_start and lead:
         runs.append(lead.group())
-    runs = [r for r in runs if not _WIDE.search(r)]
+    runs = [r for r in runs if not WIDE.search(r)]
     # The rarest word keys it best: a content word of three letters or more before a function
     # word ("son" in " is the son of "), then the longest.
     return max(runs, key=lambda r: (len(r) >= _WEAK and r not in _COMMON, r not in _COMMON, len(r))) if runs else None
@@ -176,7 +187,7 @@ def _compile(parsed: Any, source: str, flags: int) -> re.Pattern[str]:
 
 def required_literals(parsed: Any) -> tuple[set[str], int | None, bool] | None:
     """Lower-cased literals one of which every match contains; how many characters can precede
-    it in a match (None: unbounded); whether it begins the match at a word boundary.
+    it in a match (None: unbounded); whether it starts a word (see `_ends_in_non_word`).
     None when no literal is known: such a pattern is scanned on every task."""
     items = _flat(parsed)
     best: tuple[set[str], int | None, bool] | None = None
@@ -325,7 +336,7 @@ def _ends_in_non_word(items: list[Any]) -> bool:
 
 def _non_word_item(op: Any, arg: Any) -> bool:
     if op is _c.LITERAL:
-        return not (chr(arg).isalnum() or chr(arg) == "_")
+        return not _is_word_char(arg)
     if op is _c.IN:
         return all(_non_word_set_item(kind, v) for kind, v in arg)
     return False
@@ -333,7 +344,7 @@ def _non_word_item(op: Any, arg: Any) -> bool:
 
 def _non_word_set_item(kind: Any, value: Any) -> bool:
     if kind is _c.LITERAL:
-        return not (chr(value).isalnum() or chr(value) == "_")
+        return not _is_word_char(value)
     return kind is _c.CATEGORY and value in (_c.CATEGORY_SPACE, _c.CATEGORY_NOT_WORD)
 
 
@@ -430,4 +441,3 @@ def _children(op: Any, arg: Any) -> list[Any]:
     if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
         return [arg[2]]
     return []
-

@@ -52,7 +52,7 @@ def _load() -> dict[str, dict[str, Any]]:
 def build(paths: list[Path]) -> dict[str, Any]:
     """The precompiled form of these rule files: their parsed TOML and their patterns' analyses."""
     from ._files import read_toml, validate
-    from .patterns import analyse_afresh, index_entry, pattern_key
+    from .patterns import analyse_afresh, index_entry, pattern_key, problem
     from .rulebase import RuleFile
 
     files: dict[str, Any] = {}
@@ -64,7 +64,7 @@ def build(paths: list[Path]) -> dict[str, Any]:
         for signal in validate(RuleFile, raw, path).signal:
             for source in signal.patterns:
                 done = analyse_afresh(source, signal.case_sensitive)
-                if done.risk is None and not done.regex.groups and not done.regex.match(""):  # the loader's checks
+                if problem(done) is None:
                     patterns[pattern_key(source, signal.case_sensitive)] = index_entry(done)
     return {"format": _FORMAT, "files": files, "patterns": dict(sorted(patterns.items()))}
 

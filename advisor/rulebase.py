@@ -15,7 +15,7 @@ from . import conditions
 from ._files import read_toml, validate
 from .catalog import Catalog
 from .errors import RuleFileError
-from .patterns import analyse
+from .patterns import analyse, problem
 from .types import CAPABILITIES
 
 MAX_PATTERN_LENGTH = 500
@@ -48,15 +48,9 @@ def _check_pattern(pattern: str, index: int, case_sensitive: bool) -> None:
         analysed = analyse(pattern, case_sensitive)
     except re.error as err:
         raise ValueError(f"pattern {index} {pattern!r} is not a valid regular expression: {err}") from None
-    if analysed.checked:
-        return  # indexed: it passed the checks below when the index was built
-    if analysed.risk:
-        raise ValueError(f"pattern {index} {pattern!r} could backtrack without end: {analysed.risk}")
-    compiled = analysed.regex
-    if compiled.groups:
-        raise ValueError(f"pattern {index} {pattern!r} has a capturing group; use (?:...)")
-    if compiled.match(""):
-        raise ValueError(f"pattern {index} {pattern!r} matches the empty string")
+    why = None if analysed.checked else problem(analysed)  # precompiled ones passed when indexed
+    if why:
+        raise ValueError(f"pattern {index} {pattern!r} {why}")
 
 
 class Rule(_Strict):

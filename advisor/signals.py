@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from .patterns import Analysed, analyse
+from .patterns import WIDE, Analysed, analyse
 from .rulebase import SignalDef
 from .types import Evidence, trusted
 
@@ -41,7 +41,6 @@ _LOOKBEHIND = 40
 _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"[0-9]")
 _NUMBER_START = re.compile(r"\b[0-9]")
-_WIDE = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")  # CJK, kana, hangul
 _WEAK = 3  # literals shorter than this occur too often to try a match at each occurrence
 _TOKEN_CACHE = 20_000  # distinct words whose candidate patterns are remembered (then it starts over)
 
@@ -136,10 +135,10 @@ class Extractor:
             elif word:
                 self._by_word[word].append((literal, number))
                 self._longest_word = max(self._longest_word, len(word))
-            elif _WORD.fullmatch(literal) and not _WIDE.search(literal):
+            elif _WORD.fullmatch(literal) and not WIDE.search(literal):
                 self._in_word[literal].append(number)
             else:
-                (self._wide_by_first if _WIDE.search(literal) else self._by_first)[literal[0]].append((literal, number))
+                (self._wide_by_first if WIDE.search(literal) else self._by_first)[literal[0]].append((literal, number))
 
     def extract(self, text: str) -> Features:
         """Every signal the task shows, with up to MAX_EVIDENCE non-negated spans each."""
@@ -186,7 +185,7 @@ class Extractor:
                 if literal in lowered:
                     for number in numbers:
                         found[number].add(literal)
-        index = self._all_by_first if _WIDE.search(lowered) else self._by_first  # CJK literals need CJK text
+        index = self._all_by_first if WIDE.search(lowered) else self._by_first  # CJK literals need CJK text
         for first in index.keys() & set(lowered):
             for literal, number in index[first]:
                 if literal in lowered:
