@@ -261,32 +261,23 @@ class WordBands:
     the same rules. Tasks with the same signals, constraints and band are one class."""
 
     def __init__(self, rules: list[Rule]) -> None:
-        self._limits = _thresholds(rules)["words"]
+        limits: set[float] = set()
+
+        def walk(cond: Condition) -> None:
+            if isinstance(cond, Compare) and cond.fact == "words":
+                limits.add(float(cond.value))
+            elif isinstance(cond, Group):
+                for part in cond.all + cond.any + cond.none:
+                    walk(part)
+
+        for rule in rules:
+            walk(rule.when)
+        self._limits = tuple(sorted(limits))
 
     def band(self, words: int) -> tuple[int, bool]:
-        return _place(words, self._limits)
-
-
-def _thresholds(rules: list[Rule]) -> dict[str, tuple[float, ...]]:
-    """Numeric fact -> the sorted constants the rules compare it with."""
-    found: dict[str, set[float]] = {name: set() for name in ("words", "max_price")}
-
-    def walk(cond: Condition) -> None:
-        if isinstance(cond, Compare) and cond.fact in found:
-            found[cond.fact].add(float(cond.value))
-        elif isinstance(cond, Group):
-            for part in cond.all + cond.any + cond.none:
-                walk(part)
-
-    for rule in rules:
-        walk(rule.when)
-    return {name: tuple(sorted(values)) for name, values in found.items()}
-
-
-def _place(value: float, limits: tuple[float, ...]) -> tuple[int, bool]:
-    # Where a number falls among the constants, and whether it equals one, decides every
-    # comparison with them.
-    return bisect.bisect_left(limits, value), value in limits
+        # Where a count falls among the constants, and whether it equals one, decides every
+        # comparison with them.
+        return bisect.bisect_left(self._limits, words), words in self._limits
 
 
 def _action_name(message: str) -> str:
