@@ -46,16 +46,6 @@ class Outline:
     warnings: tuple[str, ...]
 
 
-def outline(catalog: Catalog, base: RuleBase, fired_ids: list[str], constraints: Constraints) -> Outline:
-    """The decision for these fired rules under these constraints, without evidence."""
-    return _outline(catalog, base, tuple(fired_ids), constraints)
-
-
-def decision(outline: Outline, features: Features) -> Decision:
-    """An outline with a task's own evidence."""
-    return _with_evidence(outline, features)
-
-
 def recommend(outline: Outline, features: Features, counterfactuals: list[Counterfactual]) -> Recommendation:
     """The answer for one task: its decision's outline with the task's own evidence."""
     model = outline.model
@@ -79,10 +69,11 @@ def recommend(outline: Outline, features: Features, counterfactuals: list[Counte
 
 def decide(catalog: Catalog, base: RuleBase, fired_ids: list[str], features: Features, constraints: Constraints) -> Decision:
     """The decision for the rules that fired on a task, without any memo."""
-    return _with_evidence(_outline(catalog, base, tuple(fired_ids), constraints), features)
+    return decision(outline(catalog, base, fired_ids, constraints), features)
 
 
-def _outline(catalog: Catalog, base: RuleBase, fired_ids: tuple[str, ...], constraints: Constraints) -> Outline:
+def outline(catalog: Catalog, base: RuleBase, fired_ids: list[str], constraints: Constraints) -> Outline:
+    """The decision for these fired rules under these constraints, without evidence."""
     rules = [base.rule(rid) for rid in fired_ids]
     excluded = exclusions(catalog, constraints, rules)
     candidates = [m for m in catalog.model if m.id not in excluded]
@@ -107,7 +98,8 @@ def _outline(catalog: Catalog, base: RuleBase, fired_ids: tuple[str, ...], const
     )
 
 
-def _with_evidence(outline: Outline, features: Features) -> Decision:
+def decision(outline: Outline, features: Features) -> Decision:
+    """An outline with a task's own evidence."""
     return Decision(
         model=outline.model,
         params=dict(outline.params),
