@@ -13,6 +13,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from . import precompiled
+from .fastre import compile_fast
 
 try:  # the standard library's regex parser and compiler (private, stable since 3.11)
     from re import _compiler, _constants as _c, _parser
@@ -63,7 +64,7 @@ class Analysed:
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
-        return re.compile(self.source, self.flags)
+        return compile_fast(self.source, self.flags)
 
     @cached_property
     def keys(self) -> list[tuple[str, str | None, bool]]:
@@ -111,12 +112,11 @@ def analyse_afresh(source: str, case_sensitive: bool = False) -> Analysed:
         return _with_regex(Analysed(source, flags, frozenset(), None, False), re.compile(source, flags))
     found = required_literals(parsed)
     risk = _RISK if _risky(list(parsed)) else None
-    regex = re.compile(source, flags) if found is None else _compile(parsed, source, flags)
     literals, lead, at_word_start = found if found else (set(), None, False)
     items = _flat(parsed)
     done = Analysed(source, flags, frozenset(literals), lead, at_word_start, risk, _needs_digit(items), _digit_start(items),
                     within_word=not case_sensitive and bool(literals) and _within_word(list(parsed)))
-    return _with_regex(done, regex)
+    return done
 
 
 def problem(done: Analysed) -> str | None:
@@ -174,15 +174,6 @@ def _flags(case_sensitive: bool) -> int:
 def _with_regex(done: Analysed, regex: re.Pattern[str]) -> Analysed:
     done.__dict__["regex"] = regex  # already compiled: the cached_property's slot
     return done
-
-
-def _compile(parsed: Any, source: str, flags: int) -> re.Pattern[str]:
-    try:
-        return _compiler.compile(parsed, flags)
-    except re.error:
-        raise
-    except Exception:  # pragma: no cover - a changed private API: compile from the source
-        return re.compile(source, flags)
 
 
 def required_literals(parsed: Any) -> tuple[set[str], int | None, bool] | None:

@@ -41,6 +41,7 @@ _LOOKBEHIND = 40
 _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"[0-9]")
 _NUMBER_START = re.compile(r"\b[0-9]")
+_SCAN_COST = 20  # a match tried from Python costs about this many characters of a scan in C
 _WEAK = 3  # literals shorter than this occur too often to try a match at each occurrence
 _TOKEN_CACHE = 20_000  # distinct words whose candidate patterns are remembered (then it starts over)
 
@@ -72,7 +73,7 @@ class Features:
 class _Pattern:
     """A signal's pattern as extraction uses it."""
 
-    __slots__ = ("signal", "analysed", "literals", "lead", "needs_digit", "digit_start", "anchored", "within_word")
+    __slots__ = ("signal", "analysed", "literals", "lead", "needs_digit", "digit_start", "anchored", "within_word", "regex")
 
     def __init__(self, signal: str, analysed: Analysed, literals: frozenset[str]) -> None:
         self.signal, self.analysed = signal, analysed  # compiles its regex when first used: most never run
@@ -83,9 +84,13 @@ class _Pattern:
         # Try a match at each occurrence of the literal, rather than scan from the first one.
         self.anchored = self.lead == 0 and bool(self.literals) and min(map(len, self.literals)) >= _WEAK
 
-    @property
-    def regex(self) -> re.Pattern[str]:
-        return self.analysed.regex
+    def __getattr__(self, name: str) -> re.Pattern[str]:
+        # Only an unset slot gets here: `regex` is compiled when first used (most never run),
+        # then read from its slot like any attribute.
+        if name != "regex":
+            raise AttributeError(name)
+        self.regex = self.analysed.regex
+        return self.regex
 
 
 @dataclass(frozen=True)
@@ -145,26 +150,41 @@ class Extractor:
         lowered = text.lower()
         aligned = len(lowered) == len(text)  # lower() can change lengths in rare scripts
         tokens = set(_WORD.findall(lowered))
-        has_digit = _DIGIT.search(text) is not None
-        negations = not _NEGATION_WORDS.isdisjoint(tokens) or any(n in text for n in _NEGATION_WIDE)
-        found: dict[str, list[Span]] = defaultdict(list)
+        negatable = text if not _NEGATION_WORDS.isdisjoint(tokens) or any(n in text for n in _NEGATION_WIDE) else None
+        found: dict[str, list[Span]] = {}
         candidates, hits = self._candidates(lowered, tokens, within=not aligned)
-        if aligned:
-            self._word_matches(found, lowered, hits, text if negations else None)
+        if hits and aligned:
+            self._word_matches(found, lowered, hits, negatable)
+        has_digit = _DIGIT.search(text) is not None
         numbers: list[int] | None = None  # where numbers start, found when first needed
+        patterns = self._patterns
         for number in sorted(candidates):
-            pattern = self._patterns[number]
+            pattern = patterns[number]
             if pattern.needs_digit and not has_digit:
                 continue
             if pattern.digit_start:
                 numbers = [m.start() for m in _NUMBER_START.finditer(text)] if numbers is None else numbers
-                matches = _matches_in_turn(pattern.regex, text, numbers)
-            elif aligned:
-                matches = _matches(pattern, text, lowered, candidates[number])
-            else:
+                matches: Iterable[re.Match[str]] = _matches_at_starts(pattern.regex, text, numbers)
+            elif not aligned:
                 matches = pattern.regex.finditer(text)
-            _collect(found[pattern.signal], matches, text, negations)
-        spans = {sid: _first(found[sid]) for sid in sorted(found, key=self._order.__getitem__) if found[sid]}
+            elif pattern.anchored:
+                present = candidates[number]
+                if len(present) == 1:  # the common case: one literal, found once
+                    (literal,) = present
+                    at = lowered.find(literal)
+                    if lowered.find(literal, at + 1) < 0:
+                        match = pattern.regex.match(text, at)
+                        if match is not None and (negatable is None or not _negated(negatable, at)):
+                            found.setdefault(pattern.signal, []).append(match.span())
+                        continue
+                matches = _matches_at(pattern.regex, text, lowered, present)
+            elif pattern.lead is None:
+                matches = pattern.regex.finditer(text)
+            else:
+                matches = _matches_near(pattern.regex, text, lowered, candidates[number], pattern.lead)
+            _collect(found, pattern.signal, matches, negatable)
+        order = self._order
+        spans = {sid: _first(found[sid]) for sid in sorted(found, key=order.__getitem__)}
         return Features(text=text, spans=spans, words=len(text.split()))
 
     def _candidates(self, lowered: str, tokens: set[str], within: bool) -> tuple[dict[int, set[str]], list[tuple[str, tuple[tuple[int, int], ...]]]]:
@@ -203,7 +223,8 @@ class Extractor:
                 by_pattern[number] += [(at, at + size) for at in starts]
         for number, spans in by_pattern.items():
             kept = [s for s in sorted(spans) if negatable is None or not _negated(negatable, s[0])]
-            found[self._patterns[number].signal] += kept[:MAX_EVIDENCE]
+            if kept:
+                found.setdefault(self._patterns[number].signal, []).extend(kept[:MAX_EVIDENCE])
 
     def _remember(self, token: str) -> _TokenCandidates:
         """The candidates one word gives, worked out once per distinct word."""
@@ -243,17 +264,6 @@ def _word_starts(lowered: str, word: str) -> Iterator[int]:
         at = lowered.find(word, at + 1)
 
 
-def _matches(pattern: _Pattern, text: str, lowered: str, present: set[str]) -> Iterable[re.Match[str]]:
-    """Matches of a pattern, tried only where they can start: at (or `lead` characters before)
-    an occurrence of one of its literals present in the text."""
-    if pattern.lead is None:
-        return pattern.regex.finditer(text)
-    if not pattern.anchored:
-        first = min(i for i in map(lowered.find, present) if i >= 0)
-        return pattern.regex.finditer(text, max(0, first - pattern.lead))
-    return _matches_at(pattern.regex, text, lowered, present)
-
-
 def _matches_at(regex: re.Pattern[str], text: str, lowered: str, literals: set[str]) -> Iterable[re.Match[str]]:
     if len(literals) == 1:  # the common case: one literal, found once
         (literal,) = literals
@@ -263,6 +273,27 @@ def _matches_at(regex: re.Pattern[str], text: str, lowered: str, literals: set[s
             return (match,) if match else ()
     positions = {i for lit in literals for i in _occurrences(lowered, lit)}
     return _matches_in_turn(regex, text, sorted(positions))
+
+
+def _matches_near(regex: re.Pattern[str], text: str, lowered: str, literals: set[str], lead: int) -> Iterable[re.Match[str]]:
+    """Matches of a pattern whose literal occurs at most `lead` characters after a match's
+    start: a scan from the first place one can start, or, where the literal is rare in a long
+    text, a match tried at each of the few places one can start."""
+    if "" in literals:
+        return regex.finditer(text)
+    found = sorted({i for literal in literals for i in _occurrences(lowered, literal)})
+    first = max(0, found[0] - lead)
+    if len(found) * (lead + 1) * _SCAN_COST > len(text) - first:
+        return regex.finditer(text, first)
+    return _matches_at_starts(regex, text, sorted({start for at in found for start in range(max(0, at - lead), at + 1)}))
+
+
+def _matches_at_starts(regex: re.Pattern[str], text: str, starts: list[int]) -> Iterable[re.Match[str]]:
+    """What finditer finds for a pattern that can only match at these starts: where they are
+    dense, a scan in C from the first is cheaper than a match tried at each."""
+    if starts and len(starts) * _SCAN_COST > len(text) - starts[0]:
+        return regex.finditer(text, starts[0])
+    return _matches_in_turn(regex, text, starts)
 
 
 def _matches_in_turn(regex: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
@@ -284,27 +315,33 @@ def _occurrences(text: str, literal: str) -> Iterator[int]:
         i = text.find(literal, i + 1)
 
 
-def _collect(spans: list[Span], matches: Iterable[re.Match[str]], text: str, negations: bool) -> None:
+def _collect(found: dict[str, list[Span]], signal: str, matches: Iterable[re.Match[str]], negatable: str | None) -> None:
     """Add a pattern's first non-negated matches (at most MAX_EVIDENCE) to its signal's spans."""
-    taken = 0
+    taken: list[Span] = []
     for match in matches:
-        start = match.start()
-        if not negations or not _negated(text, start):
-            spans.append((start, match.end()))
-            taken += 1
-            if taken == MAX_EVIDENCE:
-                return
+        if negatable is None or not _negated(negatable, match.start()):
+            taken.append(match.span())
+            if len(taken) == MAX_EVIDENCE:
+                break
+    if taken:
+        found.setdefault(signal, []).extend(taken)
 
 
 def _first(spans: list[Span]) -> tuple[Span, ...]:
     """The first spans by position, without overlaps, at most MAX_EVIDENCE."""
+    if len(spans) == 1:
+        return (spans[0],)
     kept: list[Span] = []
-    for start, end in sorted(spans, key=lambda s: (s[0], -s[1])):
+    for start, end in sorted(spans, key=_by_start_longest_first):
         if not kept or start >= kept[-1][1]:
             kept.append((start, end))
             if len(kept) == MAX_EVIDENCE:
                 break
     return tuple(kept)
+
+
+def _by_start_longest_first(span: Span) -> tuple[int, int]:
+    return span[0], -span[1]
 
 
 def _negated(text: str, start: int) -> bool:

@@ -1,0 +1,119 @@
+"""Compile a signal pattern into an equivalent regex that fails faster.
+
+The stdlib's matcher tries an alternation's branches one by one, and under IGNORECASE it cannot
+dismiss a branch by its first character: `\\b(?:python|java|...|go) code` enters twenty branches
+at every word start of a task. A lookahead for the characters the branches can begin with,
+placed before the alternation, dismisses most positions with one set test. A lookahead for a
+character every match needs anyway removes no match and adds none, so the compiled regex finds
+exactly what the pattern's plain compilation finds (tests/test_fastre.py holds it to that).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+try:  # the standard library's regex parser and compiler (private, stable since 3.11)
+    from re import _compiler, _constants as _c, _parser
+except ImportError:  # pragma: no cover - older layouts
+    import sre_compile as _compiler  # type: ignore[no-redef]
+    import sre_constants as _c  # type: ignore[no-redef]
+    import sre_parse as _parser  # type: ignore[no-redef]
+
+_MIN_BRANCHES = 3  # fewer branches cost less to try than the lookahead costs to pass
+_ZERO_WIDTH = (_c.AT, _c.ASSERT, _c.ASSERT_NOT)
+_REPEATS = (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT))
+
+Items = list[tuple[Any, Any]]
+
+
+def compile_fast(source: str, flags: int) -> re.Pattern[str]:
+    """`re.compile(source, flags)`, with first-character lookaheads before its alternations."""
+    try:
+        parsed = _parser.parse(source, flags)
+        # The matcher finds the first character of a pattern by itself where it can.
+        keep_first = _compiler._get_charset_prefix(parsed, flags) is not None
+        _add_lookaheads(parsed.data, parsed.state, flags | parsed.state.flags, keep_first)
+        return _compiler.compile(parsed, flags)
+    except re.error:
+        raise
+    except Exception:  # pragma: no cover - a changed private API: the plain compilation is as right
+        return re.compile(source, flags)
+
+
+def _add_lookaheads(items: Items, state: Any, flags: int, keep_first: bool = False) -> None:
+    """Put a lookahead before each alternation (here and nested) whose first characters are
+    known and cased: without IGNORECASE, or for uncased characters, the matcher already
+    dismisses a branch by its first character."""
+    for at, (op, arg) in enumerate(items):
+        inner = _combine(flags, arg) if op is _c.SUBPATTERN else flags
+        for child in _nested(op, arg):
+            _add_lookaheads(child, state, inner, keep_first and at == 0)
+    at = 0
+    while at < len(items):
+        op, arg = items[at]
+        if op is _c.BRANCH and len(arg[1]) >= _MIN_BRANCHES and not (keep_first and at == 0) and flags & re.IGNORECASE:
+            first = _first_set([(op, arg)])
+            if first is not None and _cased(first, flags):
+                items.insert(at, (_c.ASSERT, (1, _parser.SubPattern(state, [(_c.IN, first)]))))
+                at += 1
+        at += 1
+
+
+def _combine(flags: int, arg: Any) -> int:
+    _, add_flags, del_flags, _ = arg
+    return (flags | add_flags) & ~del_flags
+
+
+def _cased(first: list[tuple[Any, Any]], flags: int) -> bool:
+    iscased = _compiler._get_iscased(flags)
+    return iscased is not None and any(kind is not _c.LITERAL or iscased(value) for kind, value in first)
+
+
+def _nested(op: Any, arg: Any) -> list[Items]:
+    """The item sequences inside one item that may take a lookahead. Lookbehinds keep their
+    fixed width untouched, and conditionals are left as written."""
+    if op is _c.BRANCH:
+        return [alt.data for alt in arg[1]]
+    if op is _c.SUBPATTERN:
+        return [arg[3].data]
+    if op in _REPEATS:
+        return [arg[2].data]
+    if op in (_c.ASSERT, _c.ASSERT_NOT) and arg[0] == 1:
+        return [arg[1].data]
+    if op is getattr(_c, "ATOMIC_GROUP", None):
+        return [arg.data]
+    return []
+
+
+def _first_set(items: Items) -> list[tuple[Any, Any]] | None:
+    """Set items covering every character a match of `items` can begin with; None when that is
+    unknown or the sequence can match the empty string."""
+    for op, arg in items:
+        if op in _ZERO_WIDTH:
+            continue
+        if op is _c.LITERAL:
+            return [(op, arg)]
+        if op is _c.IN:
+            return None if any(kind is _c.NEGATE for kind, _ in arg) else list(arg)
+        if op is _c.BRANCH:
+            return _union([_first_set(alt.data) for alt in arg[1]])
+        if op is _c.SUBPATTERN:
+            # A group that turns IGNORECASE on could match characters the outer scope's set
+            # would not; one that turns it off only narrows them.
+            _, add_flags, _, body = arg
+            return None if add_flags & re.IGNORECASE else _first_set(body.data)
+        if op in _REPEATS:
+            low, _, body = arg
+            return _first_set(body.data) if low > 0 else None
+        return None
+    return None
+
+
+def _union(sets: list[list[tuple[Any, Any]] | None]) -> list[tuple[Any, Any]] | None:
+    if any(s is None for s in sets):
+        return None
+    merged: list[tuple[Any, Any]] = []
+    for items in sets:
+        merged += [item for item in items if item not in merged]  # type: ignore[union-attr]
+    return merged

@@ -1,0 +1,84 @@
+"""Patterns compiled with first-character lookaheads find exactly what their plain compilation finds."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from re import _parser  # the transform works on the stdlib's parse tree
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from advisor.fastre import _add_lookaheads, compile_fast
+
+TASKS = Path(__file__).parent / "data" / "tasks.jsonl"
+
+# Case folding's corners: the Kelvin sign folds to k, the long s to s, dotless and dotted i to i.
+FOLDS = "K ſ ı İ k s i K S I ß ẞ µ μ Ω ω"
+
+PATTERNS = [
+    (r"\b(?:python|java|c\+\+|go|golang) (?:code|class|function)", re.I),
+    (r"\b(?:Kelvin|kilo|sigma|stress|Iris|icon) units?", re.I),
+    (r"(?:a|bb|cc|)x", re.I),                          # an empty branch: no first set
+    (r"(?:ab|cd|ef|[gh]i|\d+j)+k", re.I),               # sets, categories and repeats as first items
+    (r"(?:x?ab|cd|ef)z", re.I),                         # an optional first item: no first set
+    (r"(?-i:Err|Exc|Warn)\w+", re.I),                  # IGNORECASE turned off inside
+    (r"(?i:err|exc|warn)\w+", 0),                       # IGNORECASE turned on inside a case-sensitive pattern
+    (r"(?:err|exc|warn|(?i:fail))\w*", 0),
+    (r"(?<=\b(?:on|at|in))\s(?:monday|tuesday|friday)", re.I),  # lookbehinds keep their fixed width
+    (r"(?:诗|故事|小说)|(?:poem|story|novel)", re.I),   # uncased first characters
+    (r"^(?:what|why|how) (?:is|are|do)\b", re.I | re.M),
+    (r"(?=(?:foo|bar|baz))\w+(?!(?:qux|quux|corge))", re.I),
+    (r"\b(?:straße|strasse|sss|ſs)\b", re.I),
+]
+
+
+def corpus() -> list[str]:
+    return [json.loads(line)["text"] for line in TASKS.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def spans(regex: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in regex.finditer(text)]
+
+
+@pytest.mark.parametrize("source,flags", PATTERNS)
+def test_constructed_patterns_match_as_compiled_plainly(source, flags):
+    plain, fast = re.compile(source, flags), compile_fast(source, flags)
+    texts = corpus()[:200] + [FOLDS, FOLDS.upper(), FOLDS.lower(), "Java code, GO class, Kelvin unit, ERRor, Failure",
+                              "on Monday at  Friday in tuesday", "诗 poem STORY novel 故事"]
+    for text in texts:
+        assert spans(fast, text) == spans(plain, text), text[:80]
+
+
+def test_every_rule_base_pattern_matches_as_compiled_plainly(router):
+    texts = corpus()
+    texts += [t.upper() for t in texts[::4]] + [FOLDS]
+    for signal in router.rulebase.signals.values():
+        flags = 0 if signal.case_sensitive else re.IGNORECASE
+        for source in signal.patterns:
+            plain, fast = re.compile(source, flags), compile_fast(source, flags)
+            for text in texts:
+                assert spans(fast, text) == spans(plain, text), (signal.id, source, text[:80])
+
+
+@pytest.mark.parametrize("source,flags,added", [
+    (r"\b(?:python|java|rust) code", re.I, 1),
+    (r"\b(?:python|java|rust) code", 0, 0),            # the matcher dismisses case-sensitive branches itself
+    (r"\b(?:诗|故事|小说)", re.I, 0),                  # and uncased ones
+    (r"(?:python|java|rust) code", re.I, 1),
+    (r"\b(?:python|java) code", re.I, 0),               # two branches cost less than the lookahead
+    (r"\b(?:a|bb|cc|) (?:x|yy|zz|ww)", re.I, 1),        # the first alternation can match empty: no first set
+])
+def test_lookaheads_go_where_they_help(source, flags, added):
+    parsed = _parser.parse(source, flags)
+    before = len(parsed.data)
+    _add_lookaheads(parsed.data, parsed.state, flags)
+    assert len(parsed.data) - before == added
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(PATTERNS), st.text(alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyz KſıİSIß诗\n+-0123456789")), max_size=60))
+def test_random_text(pattern, text):
+    source, flags = pattern
+    assert spans(compile_fast(source, flags), text) == spans(re.compile(source, flags), text)
