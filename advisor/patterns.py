@@ -78,8 +78,9 @@ class Analysed:
             by_word.setdefault(word_in(literal, self.at_word_start), []).append(literal)
         pairs: set[tuple[str, str | None]] = set()
         for word, literals in by_word.items():
-            if word and len(literals) > _MANY_LITERALS:
-                pairs.add((_common_start(literals), word))
+            common = _common_start(literals) if word and len(literals) > _MANY_LITERALS else ""
+            if len(common) >= _WEAK:  # shorter, it would be found in almost any task
+                pairs.add((common, word))
             else:
                 pairs.update((literal, word) for literal in literals)
         # The third item says whether a non-word character follows the word in the literal: then
