@@ -10,7 +10,7 @@ from .catalog import Catalog, Model
 from .errors import NoModelError
 from .rulebase import Rule, RuleBase
 from .signals import Features
-from .types import Alternative, Citation, Constraints, Counterfactual, Evidence, Exclusion, Firing, Recommendation, trusted
+from .types import Alternative, Citation, Constraints, Counterfactual, Evidence, Exclusion, Firing, Recommendation, trusted, trusted_from
 
 DEFAULT_CONFIDENCE = 0.3  # no rule spoke for any model: the default is a guess, and says so
 _EFFORT_ORDER = {"minimal": 0, "low": 1, "medium": 2, "high": 3}
@@ -40,7 +40,7 @@ class Outline:
     confidence: float
     scores: dict[str, float]
     default_used: bool
-    fired: tuple[tuple[Rule, bool, tuple[Citation, ...]], ...]  # rule, counted, citations
+    fired: tuple[tuple[dict[str, object], tuple[str, ...]], ...]  # each firing's fields but its evidence; the signals it shows
     alternatives: tuple[Alternative, ...]
     excluded: tuple[Exclusion, ...]
     warnings: tuple[str, ...]
@@ -91,7 +91,7 @@ def outline(catalog: Catalog, base: RuleBase, fired_ids: list[str], constraints:
         confidence=_confidence(ranking, scores) if supported else DEFAULT_CONFIDENCE,
         scores=scores,
         default_used=not supported,
-        fired=tuple((r, id(r) in kept, tuple(_citation(c, catalog) for c in r.cite)) for r in rules),
+        fired=tuple((_firing_fields(r, id(r) in kept, catalog), r.shown_signals) for r in rules),
         alternatives=tuple(_alternative(m, chosen, scores, weighed, catalog) for m in ranking[1:]),
         excluded=tuple(Exclusion(model=m, reason=why) for m, why in excluded.items()),
         warnings=tuple(_warnings(chosen, catalog)),
@@ -114,8 +114,26 @@ def decision(outline: Outline, features: Features) -> Decision:
 
 
 def _firings(outline: Outline, features: Features) -> list[Firing]:
+    """The outline's firings, each with the task's evidence for the signals its rule shows."""
     evidence: dict[str, tuple[Evidence, ...]] = {}  # shared by the firings of one decision
-    return [_firing(rule, is_counted, citations, features, evidence) for rule, is_counted, citations in outline.fired]
+    found = features.spans
+    firings = []
+    for fields, shown in outline.fired:
+        present = [sid for sid in shown if sid in found]
+        spans: list[Evidence] = []
+        for sid in present:
+            spans += evidence.get(sid) or evidence.setdefault(sid, features.evidence(sid))
+        if len(present) > 1:  # one signal's spans are in order already
+            spans.sort(key=_evidence_order)
+        values = fields.copy()  # in field order, with this decision's own lists
+        values["evidence"], values["citations"] = spans, list(fields["citations"])  # type: ignore[call-overload]
+        # Built from validated rules and our own matches: no need to validate again per decision.
+        firings.append(trusted_from(Firing, values))
+    return firings
+
+
+def _evidence_order(evidence: Evidence) -> tuple[int, str]:
+    return evidence.start, evidence.signal
 
 
 def exclusions(catalog: Catalog, constraints: Constraints, rules: list[Rule]) -> dict[str, str]:
@@ -198,24 +216,10 @@ def _citation(figure: str, catalog: Catalog) -> Citation:
     return Citation(figure=figure, text=catalog.citations[figure])
 
 
-def _firing(rule: Rule, is_counted: bool, citations: tuple[Citation, ...], features: Features,
-            evidence: dict[str, tuple[Evidence, ...]]) -> Firing:
-    shown = [sid for sid in rule.shown_signals if sid in features.spans]
-    spans = [span for sid in shown for span in evidence.get(sid) or evidence.setdefault(sid, features.evidence(sid))]
-    if len(shown) > 1:  # one signal's spans are in order already
-        spans.sort(key=lambda e: (e.start, e.signal))
-    # Built from validated rules and our own matches: no need to validate again per decision.
-    return trusted(
-        Firing,
-        rule=rule.id,
-        model=rule.model,
-        effect=rule.effect,
-        weight=rule.weight,
-        because=rule.because,
-        evidence=spans,
-        citations=list(citations),
-        counted=is_counted,
-    )
+def _firing_fields(rule: Rule, is_counted: bool, catalog: Catalog) -> dict[str, object]:
+    """A firing's fields, in order, but its evidence (the task's own)."""
+    return {"rule": rule.id, "model": rule.model, "effect": rule.effect, "weight": rule.weight, "because": rule.because,
+            "evidence": None, "citations": tuple(_citation(c, catalog) for c in rule.cite), "counted": is_counted}
 
 
 def _alternative(model: Model, chosen: Model, scores: dict[str, float], rules: list[Rule], catalog: Catalog) -> Alternative:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 from .patterns import WIDE, Analysed, analyse
 from .rulebase import SignalDef
@@ -48,10 +48,10 @@ _TOKEN_CACHE = 20_000  # distinct words whose candidate patterns are remembered 
 Span = tuple[int, int]
 
 
-@dataclass(frozen=True)
-class Features:
+class Features(NamedTuple):
     """What extraction found: signal id -> (start, end) spans, in rule-base order, plus simple
-    measures of the text. Evidence objects are built only for the spans someone shows."""
+    measures of the text. Evidence objects are built only for the spans someone shows.
+    (A named tuple: one is made per decision, and it is the cheapest immutable record.)"""
 
     text: str
     spans: dict[str, tuple[Span, ...]]
@@ -116,7 +116,7 @@ class Extractor:
         # so the task's word must be that very word ("km in " is looked for only if "in" is).
         self._by_token: dict[str, list[tuple[str, int]]] = defaultdict(list)
         self._in_word: dict[str, list[int]] = defaultdict(list)  # word characters only, anywhere in a word
-        self._by_first: dict[str, list[tuple[str, int]]] = defaultdict(list)  # other literals, by first character
+        self._by_symbol: dict[str, list[tuple[str, int]]] = defaultdict(list)  # other literals, by a rare character of theirs
         self._wide_by_first: dict[str, list[tuple[str, int]]] = defaultdict(list)  # those with CJK, kana or hangul
         self._always: list[int] = []
         self._tokens: dict[str, _TokenCandidates] = {}
@@ -124,8 +124,8 @@ class Extractor:
         for signal in signals.values():
             for source in signal.patterns:
                 self._index(signal, source)
-        self._all_by_first = {c: self._by_first.get(c, []) + self._wide_by_first.get(c, [])
-                              for c in self._by_first.keys() | self._wide_by_first.keys()}
+        # One scan in C finds which of those characters a task has (most have none).
+        self._symbols = re.compile("[" + "".join(map(re.escape, sorted(self._by_symbol))) + "]") if self._by_symbol else None
 
     def _index(self, signal: SignalDef, source: str) -> None:
         number = len(self._patterns)
@@ -142,8 +142,10 @@ class Extractor:
                 self._longest_word = max(self._longest_word, len(word))
             elif _WORD.fullmatch(literal) and not WIDE.search(literal):
                 self._in_word[literal].append(number)
+            elif WIDE.search(literal):
+                self._wide_by_first[literal[0]].append((literal, number))
             else:
-                (self._wide_by_first if WIDE.search(literal) else self._by_first)[literal[0]].append((literal, number))
+                self._by_symbol[_rarest(literal)].append((literal, number))
 
     def extract(self, text: str) -> Features:
         """Every signal the task shows, with up to MAX_EVIDENCE non-negated spans each."""
@@ -205,11 +207,15 @@ class Extractor:
                 if literal in lowered:
                     for number in numbers:
                         found[number].add(literal)
-        index = self._all_by_first if WIDE.search(lowered) else self._by_first  # CJK literals need CJK text
-        for first in index.keys() & set(lowered):
-            for literal, number in index[first]:
+        for symbol in set(self._symbols.findall(lowered)) if self._symbols else ():
+            for literal, number in self._by_symbol[symbol]:
                 if literal in lowered:
                     found[number].add(literal)
+        if WIDE.search(lowered):  # CJK literals need CJK text
+            for first in self._wide_by_first.keys() & set(lowered):
+                for literal, number in self._wide_by_first[first]:
+                    if literal in lowered:
+                        found[number].add(literal)
         return found, hits
 
     def _word_matches(self, found: dict[str, list[Span]], lowered: str, hits: list[tuple[str, tuple[tuple[int, int], ...]]],
@@ -246,6 +252,12 @@ class Extractor:
             self._tokens.clear()  # bounded memory; the results do not depend on it
         self._tokens[token] = known
         return known
+
+
+def _rarest(literal: str) -> str:
+    """The character a literal of symbols is looked up by: a space or a letter occurs in
+    nearly every task, a symbol in few."""
+    return min(literal, key=lambda c: (c.isspace(), c.isalnum()))
 
 
 def _length(match: re.Match[str] | None) -> int:

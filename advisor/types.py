@@ -14,7 +14,11 @@ Budget = Literal["low", "medium", "high"]
 
 
 M = TypeVar("M", bound=BaseModel)
-_set = object.__setattr__
+# The slots every pydantic model instance has, set through their descriptors: a third cheaper
+# than object.__setattr__, which looks each one up by name.
+_new = object.__new__
+_dict, _fields_set, _extra, _private = (BaseModel.__dict__[name].__set__ for name in (
+    "__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__"))
 
 
 def trusted(cls: type[M], **values: Any) -> M:
@@ -22,11 +26,16 @@ def trusted(cls: type[M], **values: Any) -> M:
 
     The hot path builds a dozen of these per decision; validation (or `model_construct`, which
     is slower still) would cost more than the decision. Every field must be given."""
-    obj = cls.__new__(cls)
-    _set(obj, "__dict__", values)
-    _set(obj, "__pydantic_fields_set__", set(values))
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
+    return trusted_from(cls, values)
+
+
+def trusted_from(cls: type[M], values: dict[str, Any]) -> M:
+    """`trusted`, taking (and keeping) a dict of the field values, in field order."""
+    obj = _new(cls)
+    _dict(obj, values)
+    _fields_set(obj, set(values))
+    _extra(obj, None)
+    _private(obj, None)
     return obj
 
 
