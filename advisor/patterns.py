@@ -164,8 +164,11 @@ def word_in(literal: str, at_word_start: bool) -> str | None:
         runs.append(lead.group())
     runs = [r for r in runs if not WIDE.search(r)]
     # The rarest word keys it best: a content word of three letters or more before a function
-    # word ("son" in " is the son of "), then the longest.
-    return max(runs, key=lambda r: (len(r) >= _WEAK and r not in _COMMON, r not in _COMMON, len(r))) if runs else None
+    # word ("son" in " is the son of "), a function word before a letter or two ("why" in
+    # "why can't": every contraction has a "t" or an "s"), a whole word before the start of
+    # one ("in" in "in c": many words begin with "c"), then the longest.
+    return max(runs, key=lambda r: (len(r) >= _WEAK and r not in _COMMON, len(r) >= _WEAK, _closed(literal, r),
+                                    r not in _COMMON, len(r))) if runs else None
 
 
 def _flags(case_sensitive: bool) -> int:

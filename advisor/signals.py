@@ -42,6 +42,7 @@ _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"[0-9]")
 _NUMBER_START = re.compile(r"\b[0-9]")
 _SCAN_COST = 20  # a match tried from Python costs about this many characters of a scan in C
+_PUNCTUATION = frozenset("'\".,:;!?-_")  # in most tasks: a poor key for a literal
 _WEAK = 3  # literals shorter than this occur too often to try a match at each occurrence
 _TOKEN_CACHE = 20_000  # distinct words whose candidate patterns are remembered (then it starts over)
 
@@ -135,7 +136,9 @@ class Extractor:
         if not keys:
             self._always.append(number)
         for literal, word, closed in keys:
-            if word and closed:
+            if word and len(word) < _WEAK and _symbol_in(literal):
+                self._by_symbol[_rarest(literal)].append((literal, number))  # "→ p": any word may begin with "p"
+            elif word and closed:
                 self._by_token[word].append((literal, number))
             elif word:
                 self._by_word[word].append((literal, number))
@@ -255,9 +258,13 @@ class Extractor:
 
 
 def _rarest(literal: str) -> str:
-    """The character a literal of symbols is looked up by: a space or a letter occurs in
-    nearly every task, a symbol in few."""
-    return min(literal, key=lambda c: (c.isspace(), c.isalnum()))
+    """The character a literal of symbols is looked up by: a space, a letter or common
+    punctuation occurs in nearly every task, a symbol in few."""
+    return min(literal, key=lambda c: (c.isspace(), c.isalnum(), c in _PUNCTUATION))
+
+
+def _symbol_in(literal: str) -> bool:
+    return any(not (c.isspace() or c.isalnum() or c in _PUNCTUATION) for c in literal)
 
 
 def _length(match: re.Match[str] | None) -> int:
