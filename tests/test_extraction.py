@@ -45,7 +45,9 @@ def first_spans(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
 
 def corpus_sample() -> list[str]:
     texts = [json.loads(line)["text"] for line in TASKS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [v for t in texts[::3] for v in (t, t.upper(), "Not a question: " + t)]
+    # Long texts are searched differently (literals at their words' starts): eight tasks in one.
+    joined = [" \n".join(texts[i:i + 8]) for i in range(1, len(texts), 8)]
+    return [v for t in texts[::3] for v in (t, t.upper(), "Not a question: " + t)] + joined
 
 
 EDGE_CASES = [
@@ -56,6 +58,7 @@ EDGE_CASES = [
     "solve 3x + 5 = 20, then 12k users, 4.5 kJ, 1/2 + 3/4",      # digit patterns
     "x" * 50 + " poem " + "y" * 50,
 ]
+EDGE_CASES += [case + " Some filler, then the same again. " * 15 + case for case in EDGE_CASES]  # long ones
 
 
 def test_fast_extraction_equals_the_full_scan_on_the_corpus(router, scan):
