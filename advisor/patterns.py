@@ -61,6 +61,10 @@ class Analysed:
     digit_start: bool = False  # every match starts with a digit at a word boundary
     checked: bool = False  # from the index: it compiled and passed the loader's checks when indexed
     within_word: bool = False  # every match starts a word and stays inside it (see _within_word)
+    # Literals (lower-cased) one of which starts at most `anchor_lead` characters into every
+    # match: where a match can start, when `literals` (the rarer ones) cannot say. Empty: none.
+    anchor: frozenset[str] = frozenset()
+    anchor_lead: int = 0
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
@@ -94,9 +98,9 @@ def analyse(source: str, case_sensitive: bool = False) -> Analysed:
     pattern, otherwise worked out by parsing it (raising re.error when it is not a regex)."""
     known = precompiled.pattern_entry(pattern_key(source, case_sensitive))
     if known is not None:
-        literals, lead, at_word_start, needs_digit, digit_start, keys, within_word = known
+        literals, lead, at_word_start, needs_digit, digit_start, keys, within_word, anchor, anchor_lead = known
         done = Analysed(source, _flags(case_sensitive), frozenset(literals), lead, at_word_start, None, needs_digit, digit_start,
-                        True, within_word)
+                        True, within_word, frozenset(anchor), anchor_lead)
         done.__dict__["keys"] = [(literal, word, closed) for literal, word, closed in keys]  # the cached_property's slot
         return done
     return analyse_afresh(source, case_sensitive)
@@ -115,9 +119,10 @@ def analyse_afresh(source: str, case_sensitive: bool = False) -> Analysed:
     risk = _RISK if _risky(list(parsed)) else None
     literals, lead, at_word_start = found if found else (set(), None, False)
     items = _flat(parsed)
-    done = Analysed(source, flags, frozenset(literals), lead, at_word_start, risk, _needs_digit(items), _digit_start(items),
-                    within_word=not case_sensitive and bool(literals) and _within_word(list(parsed)))
-    return done
+    anchor, anchor_lead = _anchor(parsed, lead)
+    return Analysed(source, flags, frozenset(literals), lead, at_word_start, risk, _needs_digit(items), _digit_start(items),
+                    within_word=not case_sensitive and bool(literals) and _within_word(list(parsed)),
+                    anchor=frozenset(anchor), anchor_lead=anchor_lead)
 
 
 def problem(done: Analysed) -> str | None:
@@ -139,7 +144,7 @@ def index_entry(done: Analysed) -> list[Any]:
     """What `analyse` needs to rebuild an analysis without parsing (see `advisor.precompiled`)."""
     literals = sorted(done.literals)
     return [literals, done.lead, done.at_word_start, done.needs_digit, done.digit_start, [list(k) for k in done.keys],
-            done.within_word]
+            done.within_word, sorted(done.anchor), done.anchor_lead]
 
 
 def _closed(literal: str, word: str) -> bool:
@@ -205,6 +210,24 @@ def required_literals(parsed: Any) -> tuple[set[str], int | None, bool] | None:
         if min(map(len, best[0])) >= _SELECTIVE and not _common(best[0]):
             break
     return best
+
+
+def _anchor(parsed: Any, lead: int | None) -> tuple[set[str], int]:
+    """The literals nearest the start of every match, if nearer than the required literals
+    (`lead`): "build", "create", ... in '\\b(?:build|create|...) (?:\\w+ )?app', whose "app" can
+    be any distance in. Function words count here: they say where to look, not whether to."""
+    items = _flat(parsed)
+    for i in range(len(items)):
+        if items[i][0] in _SKIP:
+            continue
+        before = _lead(parsed, items[:i])
+        if before is None or (lead is not None and before >= lead):
+            break
+        found, _ = _extend(items[i:], {""})
+        if "" not in found and min(map(len, found)) >= _WEAK:
+            # "build me " adds no place to look that "build " does not
+            return {lit for lit in found if not any(lit != other and lit.startswith(other) for other in found)}, before
+    return set(), 0
 
 
 def _flat(parsed: Any) -> list[Any]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 FILE_NAME = "precompiled.json"
-_FORMAT = 4
+_FORMAT = 5
 
 
 def digest(data: bytes) -> str:

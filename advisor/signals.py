@@ -75,7 +75,8 @@ class Features(NamedTuple):
 class _Pattern:
     """A signal's pattern as extraction uses it."""
 
-    __slots__ = ("signal", "analysed", "literals", "lead", "needs_digit", "digit_start", "anchored", "within_word", "regex")
+    __slots__ = ("signal", "analysed", "literals", "lead", "needs_digit", "digit_start", "anchored", "within_word", "anchor",
+                 "anchor_lead", "regex")
 
     def __init__(self, signal: str, analysed: Analysed, literals: frozenset[str]) -> None:
         self.signal, self.analysed = signal, analysed  # compiles its regex when first used: most never run
@@ -83,6 +84,7 @@ class _Pattern:
         self.lead = analysed.lead  # at most this many characters precede the literal in a match; None: unbounded
         self.needs_digit, self.digit_start = analysed.needs_digit, analysed.digit_start
         self.within_word = analysed.within_word  # matched word by word (see Extractor._word_matches)
+        self.anchor, self.anchor_lead = analysed.anchor, analysed.anchor_lead  # where a match can start, in a long text
         # Try a match at each occurrence of the literal, rather than scan from the first one.
         self.anchored = self.lead == 0 and bool(self.literals) and min(map(len, self.literals)) >= _WEAK
 
@@ -189,6 +191,8 @@ class Extractor:
                             found.setdefault(pattern.signal, []).append(match.span())
                         continue
                 matches = _matches_at(pattern.regex, text, lowered, present)
+            elif words is not None and pattern.anchor:  # a long text: look near the literals a match starts with
+                matches = _matches_near(pattern.regex, text, lowered, pattern.anchor, pattern.anchor_lead)
             elif pattern.lead is None:
                 matches = pattern.regex.finditer(text)
             else:
@@ -340,6 +344,8 @@ def _matches_near(regex: re.Pattern[str], text: str, lowered: str, literals: set
     if "" in literals:
         return regex.finditer(text)
     found = sorted({i for literal in literals for i in _occurrences(lowered, literal)})
+    if not found:
+        return ()
     first = max(0, found[0] - lead)
     if len(found) * (lead + 1) * _SCAN_COST > len(text) - first:
         return regex.finditer(text, first)
