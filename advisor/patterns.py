@@ -7,6 +7,7 @@ extraction skip patterns that cannot match a task without running them.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -203,10 +204,10 @@ def required_literals(parsed: Any) -> tuple[set[str], int | None, bool] | None:
             # "(this|the|my) (\w+ )?video": a word after function words is a far rarer
             # literal, even where the match may start any distance before it.
             if items[i - 1][0] is not _c.LITERAL and min(map(len, found)) >= _WEAK and not _common(found):
-                return found, _lead(parsed, items[:i]), _ends_in_non_word(items[:i])
+                return found, _lead(parsed, items[:i]), _ends_in_non_word(items[:i] + _opening(items[i]))
             continue
         if best is None or _selectivity(found) > _selectivity(best[0]):
-            best = (found, _lead(parsed, items[:i]), _ends_in_non_word(items[:i]))
+            best = (found, _lead(parsed, items[:i]), _ends_in_non_word(items[:i] + _opening(items[i])))
         if min(map(len, best[0])) >= _SELECTIVE and not _common(best[0]):
             break
     return best
@@ -325,6 +326,17 @@ def _is_digit_set(kind: Any, value: Any) -> bool:
     if kind is _c.RANGE:
         return ord("0") <= value[0] and value[1] <= ord("9")
     return kind is _c.LITERAL and ord("0") <= value <= ord("9")
+
+
+def _opening(item: tuple[Any, Any]) -> list[Any]:
+    """The zero-width assertions a group opens with ('\\b' in '(?-i:\\bin [CR]\\b)'): they
+    stand just before the literal the group begins with."""
+    op, arg = item
+    if op is not _c.SUBPATTERN:
+        return []
+    body = list(arg[-1])
+    lead = [x for x in itertools.takewhile(lambda x: x[0] in (_c.AT, _c.ASSERT, _c.ASSERT_NOT), body)]
+    return lead + (_opening(body[len(lead)]) if len(lead) < len(body) else [])
 
 
 def _ends_in_non_word(items: list[Any]) -> bool:

@@ -43,7 +43,7 @@ _DIGIT = re.compile(r"[0-9]")
 _NUMBER_START = re.compile(r"\b[0-9]")
 _SCAN_COST = 20  # a match tried from Python costs about this many characters of a scan in C
 _PUNCTUATION = frozenset("'\".,:;!?-_")  # in most tasks: a poor key for a literal
-_LONG = 500  # characters: in a longer text a literal is looked for at its word's starts, not everywhere
+_LONG = 500  # characters: in a longer text a pattern is matched near the literals it starts with (its anchor)
 _WEAK = 3  # literals shorter than this occur too often to try a match at each occurrence
 _TOKEN_CACHE = 20_000  # distinct words whose candidate patterns are remembered (then it starts over)
 
@@ -102,7 +102,7 @@ class _TokenCandidates:
     """What one word of a task tells about candidate patterns."""
 
     certain: tuple[tuple[int, str], ...]  # (pattern, literal): the word itself contains the literal
-    if_present: tuple[tuple[str, tuple[int, ...], tuple[int, ...]], ...]  # (literal, patterns, where the word is in it): the literal runs past the word
+    if_present: tuple[tuple[str, tuple[int, ...]], ...]  # (literal, patterns): the literal runs past the word
     within: tuple[tuple[int, str], ...]  # like `certain`, for patterns that match within one word
     hits: tuple[tuple[int, int], ...]  # (pattern, length): those of them that match this word, and how much of it
 
@@ -157,15 +157,11 @@ class Extractor:
         """Every signal the task shows, with up to MAX_EVIDENCE non-negated spans each."""
         lowered = text.lower()
         aligned = len(lowered) == len(text)  # lower() can change lengths in rare scripts
-        words: dict[str, list[int]] | None = None
-        if len(lowered) > _LONG:  # where each word starts: a literal is then looked for only there
-            words = defaultdict(list)
-            for match in _WORD.finditer(lowered):
-                words[match.group()].append(match.start())
-        tokens = words.keys() if words is not None else set(_WORD.findall(lowered))
+        tokens = set(_WORD.findall(lowered))
         negatable = text if not _NEGATION_WORDS.isdisjoint(tokens) or any(n in text for n in _NEGATION_WIDE) else None
         found: dict[str, list[Span]] = {}
-        candidates, hits = self._candidates(lowered, tokens, not aligned, words)
+        long = len(lowered) > _LONG
+        candidates, hits = self._candidates(lowered, tokens, within=not aligned)
         if hits and aligned:
             self._word_matches(found, lowered, hits, negatable)
         has_digit = _DIGIT.search(text) is not None
@@ -191,7 +187,7 @@ class Extractor:
                             found.setdefault(pattern.signal, []).append(match.span())
                         continue
                 matches = _matches_at(pattern.regex, text, lowered, present)
-            elif words is not None and pattern.anchor:  # a long text: look near the literals a match starts with
+            elif long and pattern.anchor:  # a long text: look near the literals a match starts with
                 matches = _matches_near(pattern.regex, text, lowered, pattern.anchor, pattern.anchor_lead)
             elif pattern.lead is None:
                 matches = pattern.regex.finditer(text)
@@ -202,13 +198,10 @@ class Extractor:
         spans = {sid: _first(found[sid]) for sid in sorted(found, key=order.__getitem__)}
         return Features(text=text, spans=spans, words=len(text.split()))
 
-    def _candidates(self, lowered: str, tokens: Iterable[str], within: bool, words: dict[str, list[int]] | None = None,
-                    ) -> tuple[dict[int, set[str]], list[tuple[str, tuple[tuple[int, int], ...]]]]:
+    def _candidates(self, lowered: str, tokens: set[str], within: bool) -> tuple[dict[int, set[str]], list[tuple[str, tuple[tuple[int, int], ...]]]]:
         """Patterns whose required literal occurs in the text (the only ones that can match),
         each with the literals of it that occur; with `within`, also those matched word by word.
-        Also the words that word-level patterns match, with those patterns. Given where each
-        word starts (`words`, for a long text), a literal that runs past a word is looked for
-        only there, not in the whole text."""
+        Also the words that word-level patterns match, with those patterns."""
         found: dict[int, set[str]] = defaultdict(set)
         hits: list[tuple[str, tuple[tuple[int, int], ...]]] = []
         for number in self._always:
@@ -219,17 +212,10 @@ class Extractor:
                 hits.append((token, known.hits))
             for number, literal in known.certain + known.within if within else known.certain:
                 found[number].add(literal)
-            if words is None:
-                for literal, numbers, _ in known.if_present:
-                    if literal in lowered:
-                        for number in numbers:
-                            found[number].add(literal)
-            elif known.if_present:
-                starts = words[token]
-                for literal, numbers, offsets in known.if_present:
-                    if _at_word(lowered, literal, starts, offsets):
-                        for number in numbers:
-                            found[number].add(literal)
+            for literal, numbers in known.if_present:
+                if literal in lowered:
+                    for number in numbers:
+                        found[number].add(literal)
         for symbol in set(self._symbols.findall(lowered)) if self._symbols else ():
             for literal, number in self._by_symbol[symbol]:
                 if literal in lowered:
@@ -259,23 +245,17 @@ class Extractor:
         """The candidates one word gives, worked out once per distinct word."""
         certain: list[tuple[int, str]] = []
         if_present: dict[str, list[int]] = defaultdict(list)
-        offsets: dict[str, tuple[int, ...]] = {}
         prefixes = {token[:i] for i in range(1, min(len(token), self._longest_word) + 1)}
         for word in sorted(prefixes & self._by_word.keys()):
             for literal, n in self._by_word[word]:
-                if literal == word:
-                    certain.append((n, literal))
-                else:
-                    if_present[literal].append(n)
-                    offsets[literal] = _offsets(literal, word)
+                (certain.append((n, literal)) if literal == word else if_present[literal].append(n))
         for literal, n in self._by_token.get(token, ()):
             if_present[literal].append(n)
-            offsets[literal] = _offsets(literal, token)
         certain += [(n, literal) for literal, ns in self._in_word.items() if literal in token for n in ns]
         within = [(n, lit) for n, lit in certain if self._patterns[n].within_word]
         hits = {n: _length(self._patterns[n].regex.match(token)) for n, _ in within}
         known = _TokenCandidates(tuple(c for c in certain if not self._patterns[c[0]].within_word),
-                                 tuple((lit, tuple(ns), offsets[lit]) for lit, ns in if_present.items()),
+                                 tuple((lit, tuple(ns)) for lit, ns in if_present.items()),
                                  tuple(within), tuple((n, size) for n, size in sorted(hits.items()) if size))
         if len(self._tokens) >= _TOKEN_CACHE:
             self._tokens.clear()  # bounded memory; the results do not depend on it
@@ -291,23 +271,6 @@ def _rarest(literal: str) -> str:
 
 def _symbol_in(literal: str) -> bool:
     return any(not (c.isspace() or c.isalnum() or c in _PUNCTUATION) for c in literal)
-
-
-def _offsets(literal: str, word: str) -> tuple[int, ...]:
-    """Where the word starts in the literal, as a run of word characters."""
-    return tuple(run.start() for run in _WORD.finditer(literal) if run.group() == word)
-
-
-def _at_word(lowered: str, literal: str, starts: list[int], offsets: tuple[int, ...]) -> bool:
-    """Whether the literal occurs with its word at one of the word's starts in the text (or
-    anywhere, for a literal that stands for many and lacks the word)."""
-    if not offsets:
-        return literal in lowered
-    for start in starts:
-        for offset in offsets:
-            if start >= offset and lowered.startswith(literal, start - offset):
-                return True
-    return False
 
 
 def _length(match: re.Match[str] | None) -> int:
