@@ -16,6 +16,7 @@ linear in the task's length.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Iterator, NamedTuple
@@ -158,7 +159,8 @@ class Extractor:
         lowered = text.lower()
         aligned = len(lowered) == len(text)  # lower() can change lengths in rare scripts
         tokens = set(_WORD.findall(lowered))
-        negatable = text if not _NEGATION_WORDS.isdisjoint(tokens) or any(n in text for n in _NEGATION_WIDE) else None
+        cues = _NEGATION_WORDS.intersection(tokens)
+        negatable = _Negations(text, lowered if aligned else None, cues) if cues or any(n in text for n in _NEGATION_WIDE) else None
         found: dict[str, list[Span]] = {}
         long = len(lowered) > _LONG
         candidates, hits = self._candidates(lowered, tokens, within=not aligned)
@@ -183,7 +185,7 @@ class Extractor:
                     at = lowered.find(literal)
                     if lowered.find(literal, at + 1) < 0:
                         match = pattern.regex.match(text, at)
-                        if match is not None and (negatable is None or not _negated(negatable, at)):
+                        if match is not None and (negatable is None or not negatable.before(at)):
                             found.setdefault(pattern.signal, []).append(match.span())
                         continue
                 matches = _matches_at(pattern.regex, text, lowered, present)
@@ -228,7 +230,7 @@ class Extractor:
         return found, hits
 
     def _word_matches(self, found: dict[str, list[Span]], lowered: str, hits: list[tuple[str, tuple[tuple[int, int], ...]]],
-                      negatable: str | None) -> None:
+                      negatable: _Negations | None) -> None:
         """Spans of the patterns that match within one word, from the words' remembered matches:
         for each pattern, its first MAX_EVIDENCE non-negated occurrences (as finditer would)."""
         by_pattern: dict[int, list[Span]] = defaultdict(list)
@@ -237,7 +239,7 @@ class Extractor:
             for number, size in matched:
                 by_pattern[number] += [(at, at + size) for at in starts]
         for number, spans in by_pattern.items():
-            kept = [s for s in sorted(spans) if negatable is None or not _negated(negatable, s[0])]
+            kept = [s for s in sorted(spans) if negatable is None or not negatable.before(s[0])]
             if kept:
                 found.setdefault(self._patterns[number].signal, []).extend(kept[:MAX_EVIDENCE])
 
@@ -342,11 +344,11 @@ def _occurrences(text: str, literal: str) -> Iterator[int]:
         i = text.find(literal, i + 1)
 
 
-def _collect(found: dict[str, list[Span]], signal: str, matches: Iterable[re.Match[str]], negatable: str | None) -> None:
+def _collect(found: dict[str, list[Span]], signal: str, matches: Iterable[re.Match[str]], negatable: _Negations | None) -> None:
     """Add a pattern's first non-negated matches (at most MAX_EVIDENCE) to its signal's spans."""
     taken: list[Span] = []
     for match in matches:
-        if negatable is None or not _negated(negatable, match.start()):
+        if negatable is None or not negatable.before(match.start()):
             taken.append(match.span())
             if len(taken) == MAX_EVIDENCE:
                 break
@@ -369,6 +371,25 @@ def _first(spans: list[Span]) -> tuple[Span, ...]:
 
 def _by_start_longest_first(span: Span) -> tuple[int, int]:
     return span[0], -span[1]
+
+
+class _Negations:
+    """Where a task's negation cues occur, so that most matches are cleared without the
+    negation pattern: it can only match from a cue in the few characters before a match."""
+
+    __slots__ = ("text", "cues")
+
+    def __init__(self, text: str, lowered: str | None, words: set[str]) -> None:
+        self.text = text
+        if lowered is None:  # lower() moved characters: positions in it are not the text's
+            self.cues = list(range(len(text)))
+        else:
+            self.cues = sorted(i for cue in words.union(_NEGATION_WIDE) for i in _occurrences(lowered, cue))
+
+    def before(self, start: int) -> bool:
+        """Whether the match starting here is negated (see `_negated`)."""
+        i = bisect_left(self.cues, start - _LOOKBEHIND)
+        return i < len(self.cues) and self.cues[i] < start and _negated(self.text, start)
 
 
 def _negated(text: str, start: int) -> bool:

@@ -57,6 +57,7 @@ EDGE_CASES = [
     "写一首诗,然后证明这个定理。不是诗",                           # CJK: no spaces between words
     "solve 3x + 5 = 20, then 12k users, 4.5 kJ, 1/2 + 3/4",      # digit patterns
     "x" * 50 + " poem " + "y" * 50,
+    "nothing but a poem; notpoem; no-poem; NOT a poem; isn't a poem; 不需要诗; kein Gedicht, ohne Gedicht",  # negation cues
 ]
 EDGE_CASES += [case + " Some filler, then the same again. " * 15 + case for case in EDGE_CASES]  # long ones
 
