@@ -102,7 +102,8 @@ class Router:
     def _outline(self, features: Features, constraints: Constraints) -> Outline:
         """The decision without its evidence, remembered for the task's class: the same signals,
         constraints and word band fire the same rules (see engine.WordBands)."""
-        key = (frozenset(features.spans), self._bands.band(features.words), constraints)
+        # No constraints (most calls) keys as None: hashing a pydantic model costs a microsecond.
+        key = (frozenset(features.spans), self._bands.band(features.words), None if constraints is _NO_CONSTRAINTS else constraints)
         known = self._memo.get(key)
         if known is None:
             known = outline(self.catalog, self.rulebase, self._fire(features, constraints), constraints)
@@ -128,6 +129,8 @@ class Router:
         self.close()
 
     def _check_models(self, constraints: Constraints) -> None:
+        if constraints is _NO_CONSTRAINTS:
+            return
         for field in ("exclude", "allow"):
             for model in sorted(getattr(constraints, field)):
                 if model not in self.catalog.ids:

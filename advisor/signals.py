@@ -23,7 +23,7 @@ from typing import Iterable, Iterator, NamedTuple
 
 from .patterns import WIDE, Analysed, analyse
 from .rulebase import SignalDef
-from .types import Evidence, trusted
+from .types import Evidence, trusted_from
 
 MAX_EVIDENCE = 3  # spans kept per signal; enough to show why, small enough to read
 
@@ -66,7 +66,8 @@ class Features(NamedTuple):
         return {sid: self.evidence(sid) for sid in self.spans}
 
     def evidence(self, signal: str) -> tuple[Evidence, ...]:
-        return tuple(trusted(Evidence, signal=signal, text=self.text[a:b], start=a, end=b) for a, b in self.spans.get(signal, ()))
+        text = self.text
+        return tuple([trusted_from(Evidence, {"signal": signal, "text": text[a:b], "start": a, "end": b}) for a, b in self.spans.get(signal, ())])
 
     def without(self, signal: str) -> Features:
         """The same task as if one signal had not been detected."""
@@ -308,6 +309,8 @@ def _matches_near(regex: re.Pattern[str], text: str, lowered: str, literals: set
     text, a match tried at each of the few places one can start."""
     if "" in literals:
         return regex.finditer(text)
+    if len(text) <= _LONG:  # a short scan costs less than finding every place
+        return regex.finditer(text, max(0, min((i for i in map(lowered.find, literals) if i >= 0), default=0) - lead))
     found = sorted({i for literal in literals for i in _occurrences(lowered, literal)})
     if not found:
         return ()
