@@ -157,46 +157,16 @@ class Extractor:
 
     def extract(self, text: str) -> Features:
         """Every signal the task shows, with up to MAX_EVIDENCE non-negated spans each."""
-        lowered = text.lower()
-        aligned = len(lowered) == len(text)  # lower() can change lengths in rare scripts
-        tokens = set(_WORD.findall(lowered))
-        cues = _NEGATION_WORDS.intersection(tokens)
-        negatable = _Negations(text, lowered if aligned else None, cues) if cues or any(n in text for n in _NEGATION_WIDE) else None
+        task = _Text(text)
         found: dict[str, list[Span]] = {}
-        long = len(lowered) > _LONG
-        candidates, hits = self._candidates(lowered, tokens, within=not aligned)
-        if hits and aligned:
-            self._word_matches(found, lowered, hits, negatable)
-        has_digit = _DIGIT.search(text) is not None
-        numbers: list[int] | None = None  # where numbers start, found when first needed
+        candidates, hits = self._candidates(task.lowered, task.tokens, within=not task.aligned)
+        if hits and task.aligned:
+            self._word_matches(found, task.lowered, hits, task.negatable)
         patterns = self._patterns
         for number in sorted(candidates):
             pattern = patterns[number]
-            if pattern.needs_digit and not has_digit:
-                continue
-            if pattern.digit_start:
-                numbers = [m.start() for m in _NUMBER_START.finditer(text)] if numbers is None else numbers
-                matches: Iterable[re.Match[str]] = _matches_at_starts(pattern.regex, text, numbers)
-            elif not aligned:
-                matches = pattern.regex.finditer(text)
-            elif pattern.anchored:
-                present = candidates[number]
-                if len(present) == 1:  # the common case: one literal, found once
-                    (literal,) = present
-                    at = lowered.find(literal)
-                    if lowered.find(literal, at + 1) < 0:
-                        match = pattern.regex.match(text, at)
-                        if match is not None and (negatable is None or not negatable.before(at)):
-                            found.setdefault(pattern.signal, []).append(match.span())
-                        continue
-                matches = _matches_at(pattern.regex, text, lowered, present)
-            elif long and pattern.anchor:  # a long text: look near the literals a match starts with
-                matches = _matches_near(pattern.regex, text, lowered, pattern.anchor, pattern.anchor_lead)
-            elif pattern.lead is None:
-                matches = pattern.regex.finditer(text)
-            else:
-                matches = _matches_near(pattern.regex, text, lowered, candidates[number], pattern.lead)
-            _collect(found, pattern.signal, matches, negatable)
+            if not pattern.needs_digit or task.has_digit:
+                _collect(found, pattern.signal, _matches(pattern, candidates[number], task), task.negatable)
         order = self._order
         spans = {sid: _first(found[sid]) for sid in sorted(found, key=order.__getitem__)}
         return Features(text=text, spans=spans, words=len(text.split()))
@@ -301,6 +271,47 @@ def _matches_at(regex: re.Pattern[str], text: str, lowered: str, literals: set[s
             return (match,) if match else ()
     positions = {i for lit in literals for i in _occurrences(lowered, lit)}
     return _matches_in_turn(regex, text, sorted(positions))
+
+
+class _Text:
+    """A task's text with what matching it needs, each worked out once."""
+
+    __slots__ = ("text", "lowered", "aligned", "long", "tokens", "negatable", "has_digit", "_numbers")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lowered = lowered = text.lower()
+        self.aligned = len(lowered) == len(text)  # lower() can change lengths in rare scripts
+        self.long = len(lowered) > _LONG
+        self.tokens = set(_WORD.findall(lowered))
+        cues = _NEGATION_WORDS.intersection(self.tokens)
+        wide = cues or any(n in text for n in _NEGATION_WIDE)
+        self.negatable = _Negations(text, lowered if self.aligned else None, cues) if wide else None
+        self.has_digit = _DIGIT.search(text) is not None
+        self._numbers: list[int] | None = None
+
+    @property
+    def numbers(self) -> list[int]:
+        """Where numbers start (the only places a number pattern can match)."""
+        if self._numbers is None:
+            self._numbers = [m.start() for m in _NUMBER_START.finditer(self.text)]
+        return self._numbers
+
+
+def _matches(pattern: _Pattern, present: set[str], task: _Text) -> Iterable[re.Match[str]]:
+    """A candidate pattern's matches, tried only where they can start (see the module's doc)."""
+    text, lowered = task.text, task.lowered
+    if pattern.digit_start:
+        return _matches_at_starts(pattern.regex, text, task.numbers)
+    if not task.aligned:
+        return pattern.regex.finditer(text)
+    if pattern.anchored:
+        return _matches_at(pattern.regex, text, lowered, present)
+    if task.long and pattern.anchor:  # look near the literals a match starts with
+        return _matches_near(pattern.regex, text, lowered, pattern.anchor, pattern.anchor_lead)
+    if pattern.lead is None:
+        return pattern.regex.finditer(text)
+    return _matches_near(pattern.regex, text, lowered, present, pattern.lead)
 
 
 def _matches_near(regex: re.Pattern[str], text: str, lowered: str, literals: set[str], lead: int) -> Iterable[re.Match[str]]:
