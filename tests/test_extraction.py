@@ -12,10 +12,12 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from advisor import Router
 from advisor.signals import MAX_EVIDENCE, Extractor
 from advisor.signals import _negated as negated  # the negation rule itself is not what is tested
+from advisor.signals import _words as words
 
 TASKS = Path(__file__).parent / "data" / "tasks.jsonl"
 
@@ -86,3 +88,10 @@ def test_a_word_memo_that_starts_over_mid_task_changes_nothing(router, monkeypat
     monkeypatch.setattr(signals, "_TOKEN_CACHE", 3)  # it fills up within every task below
     small = Extractor(router.rulebase.signals)
     assert [small.extract(t).spans for t in EDGE_CASES + EDGE_CASES] == expected + expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text())
+def test_words_are_what_the_word_regex_finds(text):
+    # Extraction splits words with a translate table, not the regex: the same words either way.
+    assert words(text.lower()) == set(re.findall(r"\w+", text.lower()))
