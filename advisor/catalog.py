@@ -67,7 +67,7 @@ class Model(_Strict):
     capabilities: Capabilities
     token_limit_param: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"
     accepts_temperature: bool = True
-    lifecycle: Lifecycle = Lifecycle()
+    lifecycle: Lifecycle = Lifecycle.model_construct()  # no validator built at import for a default
     source: str = ""
 
     @property

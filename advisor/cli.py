@@ -14,7 +14,7 @@ from .engine import available
 from .errors import AdvisorError
 from .explain import render
 from .router import Router
-from .types import CAPABILITIES, Constraints
+from .types import CAPABILITIES, NO_CONSTRAINTS, Constraints
 
 # Commands other than routing import what they need when they run: `advise TEXT` is the
 # common case, and its start-up time is the import time.
@@ -83,6 +83,8 @@ def _task_options(fn: Any) -> Any:
 
 
 def _constraints(opts: dict[str, Any]) -> Constraints:
+    if all(value is None or value == () for value in opts.values()):
+        return NO_CONSTRAINTS  # nothing to check, and no validator to build for it
     try:
         return Constraints(budget=opts["budget"], needs=frozenset(opts["needs"]), max_price=opts["max_price"],
                            exclude=frozenset(opts["exclude"]), allow=frozenset(opts["allow"]))

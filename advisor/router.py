@@ -18,7 +18,7 @@ from .errors import InputError
 from .counterfactuals import find_counterfactuals
 from .rulebase import RuleBase, default_rule_paths, load_rulebase
 from .signals import Extractor, Features
-from .types import Constraints, Recommendation, Task, trusted
+from .types import NO_CONSTRAINTS, Constraints, Recommendation, Task, trusted
 
 if TYPE_CHECKING:
     from .trace import Trace
@@ -159,12 +159,9 @@ def _as_task(task: str | Task, constraints: Constraints | dict | None) -> Task:
     return trusted(Task, text=text, constraints=_as_constraints(constraints))
 
 
-_NO_CONSTRAINTS = Constraints()
-
-
 def _as_constraints(constraints: Constraints | dict | None) -> Constraints:
     if constraints is None:
-        return _NO_CONSTRAINTS
+        return NO_CONSTRAINTS
     if isinstance(constraints, Constraints):
         return constraints
     try:
