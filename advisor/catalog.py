@@ -10,7 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ._files import read_toml, validate
+from . import precompiled
+from ._files import load_packaged, read_toml, validate
 from .types import CAPABILITIES
 
 INPUT_SHARE = 0.75  # prices are blended at the launch's 3:1 input:output token mix
@@ -164,8 +165,10 @@ def default_catalog_path() -> Path:
 
 
 def load_catalog(path: Path | str | None = None) -> Catalog:
-    """Load and validate a catalog file (the packaged one by default)."""
-    path = Path(path) if path is not None else default_catalog_path()
+    """Load and validate a catalog file; by default the packaged one, from its validated form
+    when precompiled (see precompiled)."""
+    if path is None:
+        return load_packaged(Catalog, default_catalog_path(), lambda data: precompiled.restore(Catalog, data))
     return validate(Catalog, read_toml(path), path)
 
 

@@ -231,11 +231,12 @@ def rules_doc(rules: tuple[str, ...], catalog: str | None) -> None:
 def rules_precompile() -> None:
     """Rebuild the packaged rule base's precompiled form (for maintainers, after editing it)."""
     from . import precompiled
+    from .catalog import default_catalog_path
     from .rulebase import default_rule_paths
 
     target = precompiled.packaged_path()
     try:
-        target.write_text(precompiled.render(precompiled.build(default_rule_paths())), encoding="utf-8")
+        target.write_text(precompiled.render(precompiled.build(default_rule_paths(), default_catalog_path())), encoding="utf-8")
     except AdvisorError as err:
         _fail(err)
     except OSError as err:

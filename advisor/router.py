@@ -16,7 +16,7 @@ from .catalog import Catalog, load_catalog
 from .decide import Decision, Outline, decide, decision, outline, recommend
 from .errors import InputError
 from .counterfactuals import find_counterfactuals
-from .rulebase import RuleBase, default_rule_paths, load_rulebase
+from .rulebase import RuleBase, load_rulebase
 from .signals import Extractor, Features
 from .types import NO_CONSTRAINTS, Constraints, Recommendation, Task, trusted
 
@@ -46,8 +46,7 @@ class Router:
         every time. The memo saves time and never changes an answer."""
         with _collector_paused():
             self.catalog: Catalog = load_catalog(catalog)
-            paths = (default_rule_paths() if include_default_rules else []) + [Path(p) for p in rules or []]
-            self.rulebase: RuleBase = load_rulebase(paths, self.catalog)
+            self.rulebase: RuleBase = load_rulebase([Path(p) for p in rules or []], self.catalog, packaged=include_default_rules)
             self._extractor = Extractor(self.rulebase.signals)
             self._engine = _engine.make_engine(self.rulebase.rules, engine)
             self._bands = _engine.WordBands(self.rulebase.rules)
