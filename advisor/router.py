@@ -136,13 +136,20 @@ class Router:
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Loading creates some 100,000 objects that all stay alive: the garbage collector's passes
-    over them would find nothing and cost a third of the load time."""
+    over them would find nothing and cost a third of the load time. Nor should the passes
+    right after loading, which would walk them all (young as they are) two or three times: they
+    join the oldest generation at once, as if they had survived those passes (freezing sets
+    every object aside, unfreezing puts them all in the oldest generation). Not when something
+    else froze objects: unfreezing would undo that."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            if not gc.get_freeze_count():
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
