@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -12,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from . import precompiled
 from ._files import load_packaged, read_toml, validate
+from .rules import FOLDER
 from .types import CAPABILITIES
 
 INPUT_SHARE = 0.75  # prices are blended at the launch's 3:1 input:output token mix
@@ -161,7 +161,7 @@ def _no_duplicates(ids: list[str], kind: str) -> None:
 
 
 def default_catalog_path() -> Path:
-    return Path(str(resources.files("advisor.rules").joinpath("catalog.toml")))
+    return FOLDER / "catalog.toml"
 
 
 def load_catalog(path: Path | str | None = None) -> Catalog:

@@ -18,12 +18,12 @@ import types
 import typing
 import zlib
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 from pydantic import BaseModel
 
+from .rules import FOLDER
 from .types import trusted
 
 FILE_NAME = "precompiled.json"
@@ -58,7 +58,7 @@ def pattern_entry(key: str) -> list[Any] | None:
 def _load() -> dict[str, dict[str, Any]]:
     empty: dict[str, dict[str, Any]] = {"files": {}, "validated": {}, "patterns": {}}
     try:
-        raw = json.loads(resources.files("advisor.rules").joinpath(FILE_NAME).read_text(encoding="utf-8"))
+        raw = json.loads(packaged_path().read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return empty  # none (or a broken one): everything is worked out afresh
     if not isinstance(raw, dict) or raw.get("format") != _FORMAT:
@@ -103,7 +103,7 @@ def _keep(into: dict[str, Any], path: Path, model: BaseModel, rebuild: Callable[
 
 
 def packaged_path() -> Path:
-    return Path(str(resources.files("advisor.rules").joinpath(FILE_NAME)))
+    return FOLDER / FILE_NAME
 
 
 def render(precompiled: dict[str, Any]) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,6 +15,7 @@ from ._files import load_packaged, read_toml, validate
 from .catalog import Catalog
 from .errors import RuleFileError
 from .patterns import analyse, problem
+from .rules import FOLDER
 from .types import CAPABILITIES, trusted
 
 MAX_PATTERN_LENGTH = 500
@@ -120,8 +120,7 @@ class RuleBase:
 
 
 def default_rule_paths() -> list[Path]:
-    folder = Path(str(resources.files("advisor.rules")))
-    return sorted(p for p in folder.glob("*.toml") if p.name != "catalog.toml")
+    return sorted(p for p in FOLDER.glob("*.toml") if p.name != "catalog.toml")
 
 
 def load_rule_file(path: Path | str) -> RuleFile:

@@ -75,20 +75,11 @@ def test_an_edited_file_is_parsed_and_checked_afresh(tmp_path, edit):
 
 
 def test_a_missing_or_broken_file_means_work_afresh(monkeypatch, tmp_path):
-    class Files:
-        def __init__(self, text: str | None) -> None:
-            self.text = text
-
-        def joinpath(self, name: str) -> "Files":
-            return self
-
-        def read_text(self, encoding: str) -> str:
-            if self.text is None:
-                raise FileNotFoundError(precompiled.FILE_NAME)
-            return self.text
-
-    for text in (None, "{not json", json.dumps({"format": 999, "files": {}, "patterns": {}})):
-        monkeypatch.setattr(precompiled.resources, "files", lambda _pkg, t=text: Files(t))
+    path = tmp_path / precompiled.FILE_NAME
+    monkeypatch.setattr(precompiled, "packaged_path", lambda: path)
+    for text in (None, "{not json", json.dumps({"format": 999, "files": {}, "validated": {}, "patterns": {}})):
+        if text is not None:
+            path.write_text(text, encoding="utf-8")
         precompiled._load.cache_clear()
         assert precompiled._load() == {"files": {}, "validated": {}, "patterns": {}}
     precompiled._load.cache_clear()
