@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from . import engine as _engine
+from . import _collector, engine as _engine
 from .catalog import Catalog, load_catalog
 from .decide import Decision, Outline, decide, decision, outline, recommend
 from .errors import InputError
@@ -44,7 +41,7 @@ class Router:
         """`memo_size`: how many classes of equivalent tasks (same signals, constraints and
         threshold bands) keep their engine answer and decision outline; 0 asks the engine
         every time. The memo saves time and never changes an answer."""
-        with _collector_paused():
+        with _collector.paused():  # what loading makes stays alive: see _collector
             self.catalog: Catalog = load_catalog(catalog)
             self.rulebase: RuleBase = load_rulebase([Path(p) for p in rules or []], self.catalog, packaged=include_default_rules)
             self._extractor = Extractor(self.rulebase.signals)
@@ -131,26 +128,6 @@ class Router:
             for model in sorted(getattr(constraints, field)):
                 if model not in self.catalog.ids:
                     raise InputError(f"unknown model {model!r} in {field}{_did_you_mean(model, self.catalog.ids)}")
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Loading creates some 100,000 objects that all stay alive: the garbage collector's passes
-    over them would find nothing and cost a third of the load time. Nor should the passes
-    right after loading, which would walk them all (young as they are) two or three times: they
-    join the oldest generation at once, as if they had survived those passes (freezing sets
-    every object aside, unfreezing puts them all in the oldest generation). Not when something
-    else froze objects: unfreezing would undo that."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            if not gc.get_freeze_count():
-                gc.freeze()
-                gc.unfreeze()
-            gc.enable()
 
 
 def _as_task(task: str | Task, constraints: Constraints | dict | None) -> Task:
