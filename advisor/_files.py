@@ -44,6 +44,11 @@ def _parse_toml(raw: bytes, path: Path) -> dict[str, Any]:
     known = precompiled.parsed_file(raw)  # the packaged files, parsed ahead: same bytes, same result
     if known is not None:
         return json.loads(json.dumps(known))  # a copy of its own for the caller, at C speed
+    return parse_toml(raw, path)
+
+
+def parse_toml(raw: bytes, path: Path) -> dict[str, Any]:
+    """TOML bytes parsed by tomllib itself, never looked up (precompiling starts from these)."""
     import tomllib  # the packaged files are parsed ahead (see precompiled); others get here
 
     try:

@@ -69,27 +69,29 @@ def _load() -> dict[str, dict[str, Any]]:
 
 def build(rule_paths: list[Path], catalog_path: Path) -> dict[str, Any]:
     """The precompiled form of these rule files and this catalog: their parsed TOML, what
-    validating them produced, and their patterns' analyses."""
-    from ._files import read_toml
-    from .catalog import Catalog, load_catalog
+    validating them produced, and their patterns' analyses. Each file is parsed afresh, not
+    looked up here: the result never depends on the precompiled form it replaces."""
+    from ._files import parse_toml, validate
+    from .catalog import Catalog
     from .patterns import analyse_afresh, index_entry, pattern_key, problem
-    from .rulebase import load_rule_file, restore_rule_file
+    from .rulebase import RuleFile, restore_rule_file
 
     files: dict[str, Any] = {}
     done: dict[str, dict[str, Any]] = {"Catalog": {}, "RuleFile": {}}
     patterns: dict[str, Any] = {}
     for path in rule_paths:
-        raw = read_toml(path)  # a broken file is a RuleFileError naming it
+        raw = parse_toml(path.read_bytes(), path)  # a broken file is a RuleFileError naming it
         if json.loads(json.dumps(raw)) == raw:  # TOML dates would not survive JSON: leave those out
             files[digest(path.read_bytes())] = raw
-        rule_file = load_rule_file(path)  # validated, as any file given by the user is
+        rule_file = validate(RuleFile, raw, path)  # as load_rule_file validates any file given
         _keep(done["RuleFile"], path, rule_file, restore_rule_file)
         for signal in rule_file.signal:
             for source in signal.patterns:
                 analysed = analyse_afresh(source, signal.case_sensitive)
                 if problem(analysed) is None:
                     patterns[pattern_key(source, signal.case_sensitive)] = index_entry(analysed)
-    _keep(done["Catalog"], catalog_path, load_catalog(catalog_path), lambda data: restore(Catalog, data))
+    catalog = validate(Catalog, parse_toml(catalog_path.read_bytes(), catalog_path), catalog_path)  # as load_catalog does
+    _keep(done["Catalog"], catalog_path, catalog, lambda data: restore(Catalog, data))
     return {"format": _FORMAT, "files": files, "validated": done, "patterns": dict(sorted(patterns.items()))}
 
 
@@ -109,10 +111,11 @@ def packaged_path() -> Path:
 
 def render(precompiled: dict[str, Any]) -> str:
     """One pattern per line, so a change to the rule base shows as a readable diff."""
+    # Tables in the order parsing and validation left them (not sorted): the order of a dict is
+    # part of what a file says, and a file read from here must be the very one tomllib gives.
     lines = [
         f'{{"format": {precompiled["format"]},',
-        f'"files": {json.dumps(precompiled["files"], ensure_ascii=False, sort_keys=True)},',
-        # In the order validation left them: the order of a model's dict fields is part of it.
+        f'"files": {json.dumps(precompiled["files"], ensure_ascii=False)},',
         f'"validated": {json.dumps(precompiled["validated"], ensure_ascii=False)},',
         '"patterns": {',
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,21 @@ def test_the_packaged_precompiled_file_is_current():
     fresh = precompiled.render(precompiled.build(default_rule_paths(), default_catalog_path()))
     shipped = precompiled.packaged_path().read_text(encoding="utf-8")
     assert fresh == shipped, "the rule base changed: run `advise rules precompile`"
+
+
+def test_precompiling_does_not_depend_on_the_form_it_replaces(monkeypatch):
+    shipped = precompiled.render(precompiled.build(default_rule_paths(), default_catalog_path()))
+    monkeypatch.setattr(precompiled, "_load", lambda: {"files": {}, "validated": {}, "patterns": {}})
+    patterns.analyse.cache_clear()
+    try:
+        assert precompiled.render(precompiled.build(default_rule_paths(), default_catalog_path())) == shipped
+    finally:
+        patterns.analyse.cache_clear()
+
+
+def test_a_file_read_from_it_is_the_one_tomllib_gives_down_to_key_order():
+    for path in default_rule_paths():
+        assert json.dumps(precompiled.parsed_file(path.read_bytes())) == json.dumps(tomllib.loads(path.read_text(encoding="utf-8")))
 
 
 def test_it_covers_every_packaged_file_and_pattern():
