@@ -42,7 +42,7 @@ class _DefaultGroup(click.Group):
 def _no_collection_at_exit() -> None:
     """The process ends with its command, and the garbage collection Python makes at exit would
     walk every object loaded (the rule base, pydantic's classes: some 70,000 objects) to free
-    nothing, at a cost of about a third of a start. Frozen objects are left out of it."""
+    nothing, at a cost of a quarter to a third of a start. Frozen objects are left out of it."""
     atexit.register(gc.freeze)
 
 
@@ -244,7 +244,7 @@ def rules_doc(rules: tuple[str, ...], catalog: str | None) -> None:
 
 @rules_group.command("precompile")
 def rules_precompile() -> None:
-    """Rebuild the packaged rule base's precompiled form (for maintainers, after editing it)."""
+    """Rebuild the precompiled form of the packaged rule base and catalog (for maintainers, after editing them)."""
     from . import precompiled
     from .catalog import default_catalog_path
     from .rulebase import default_rule_paths
