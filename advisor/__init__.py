@@ -5,18 +5,21 @@
     'o3-mini'
 """
 
-from .errors import AdvisorError, EngineError, InputError, NoModelError, RuleFileError
-from .router import Router
-from .types import (
-    Alternative,
-    Citation,
-    Constraints,
-    Evidence,
-    Exclusion,
-    Firing,
-    Recommendation,
-    Task,
-)
+from ._collector import paused as _paused
+
+with _paused():  # what importing makes stays alive: see _collector
+    from .errors import AdvisorError, EngineError, InputError, NoModelError, RuleFileError
+    from .router import Router
+    from .types import (
+        Alternative,
+        Citation,
+        Constraints,
+        Evidence,
+        Exclusion,
+        Firing,
+        Recommendation,
+        Task,
+    )
 
 __version__ = "0.1.0"
 

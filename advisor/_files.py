@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Callable, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -19,15 +19,36 @@ M = TypeVar("M", bound=BaseModel)
 def read_toml(path: Path | str) -> dict[str, Any]:
     """Parse a TOML file, mapping every failure to a RuleFileError naming the file."""
     path = Path(path)
+    return _parse_toml(_read_bytes(path), path)
+
+
+def load_packaged(model: type[M], path: Path, restore: Callable[[dict[str, Any]], M]) -> M:
+    """A packaged data file as `model`: rebuilt by `restore` from what validating these very
+    bytes produced at precompile time (see precompiled), or else read and validated as any file."""
+    raw = _read_bytes(path)
+    known = precompiled.validated(model.__name__, raw)
+    return restore(known) if known is not None else validate(model, _parse_toml(raw, path), path)
+
+
+def _read_bytes(path: Path) -> bytes:
     try:
         raw = path.read_bytes()
     except OSError as err:
         raise RuleFileError(str(path), [f"cannot read: {err.strerror or err}"]) from None
     if len(raw) > MAX_FILE_BYTES:
         raise RuleFileError(str(path), [f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}"])
+    return raw
+
+
+def _parse_toml(raw: bytes, path: Path) -> dict[str, Any]:
     known = precompiled.parsed_file(raw)  # the packaged files, parsed ahead: same bytes, same result
     if known is not None:
         return json.loads(json.dumps(known))  # a copy of its own for the caller, at C speed
+    return parse_toml(raw, path)
+
+
+def parse_toml(raw: bytes, path: Path) -> dict[str, Any]:
+    """TOML bytes parsed by tomllib itself, never looked up (precompiling starts from these)."""
     import tomllib  # the packaged files are parsed ahead (see precompiled); others get here
 
     try:

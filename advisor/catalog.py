@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ._files import read_toml, validate
+from . import precompiled
+from ._files import load_packaged, read_toml, validate
+from .rules import FOLDER
 from .types import CAPABILITIES
 
 INPUT_SHARE = 0.75  # prices are blended at the launch's 3:1 input:output token mix
@@ -67,7 +68,7 @@ class Model(_Strict):
     capabilities: Capabilities
     token_limit_param: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"
     accepts_temperature: bool = True
-    lifecycle: Lifecycle = Lifecycle()
+    lifecycle: Lifecycle = Lifecycle.model_construct()  # no validator built at import for a default
     source: str = ""
 
     @property
@@ -160,12 +161,14 @@ def _no_duplicates(ids: list[str], kind: str) -> None:
 
 
 def default_catalog_path() -> Path:
-    return Path(str(resources.files("advisor.rules").joinpath("catalog.toml")))
+    return FOLDER / "catalog.toml"
 
 
 def load_catalog(path: Path | str | None = None) -> Catalog:
-    """Load and validate a catalog file (the packaged one by default)."""
-    path = Path(path) if path is not None else default_catalog_path()
+    """Load and validate a catalog file; by default the packaged one, from its validated form
+    when precompiled (see precompiled)."""
+    if path is None:
+        return load_packaged(Catalog, default_catalog_path(), lambda data: precompiled.restore(Catalog, data))
     return validate(Catalog, read_toml(path), path)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from ._dump import model_json
 from .types import Firing, Recommendation
 
 WIDTH = 80
@@ -125,5 +126,5 @@ def _md(text: str) -> str:
 def render(rec: Recommendation, fmt: str) -> str:
     """text, markdown or json."""
     if fmt == "json":
-        return rec.model_dump_json(indent=2)
+        return model_json(rec)  # rec.model_dump_json(indent=2), without building its serializer
     return render_markdown(rec) if fmt == "markdown" else rec.explanation

@@ -1,24 +1,35 @@
-"""The packaged rule base, precompiled: what loading it would work out, kept by content.
+"""The packaged rule base and catalog, precompiled: what loading them would work out, kept by content.
 
-Parsing the packaged TOML files and analysing their ~3,000 patterns takes most of a cold start
-(about half a second). `rules/precompiled.json` keeps both results: each file's parsed TOML
-under a checksum of its bytes, and each pattern's analysis under its exact text. Loading looks
-them up and does the work itself for anything not listed, so a changed file or pattern is never
-read from here; everything read is still validated as usual. `advise rules precompile` rebuilds
-the file (a test fails while it is stale).
+Parsing the packaged TOML files, validating them and analysing their ~3,000 patterns takes most
+of a cold start. `rules/precompiled.json` keeps the results: each file's parsed TOML and what
+validating it produced (its model's `model_dump(mode="json")`), both under a checksum of its
+bytes, and each pattern's analysis under its exact text. Loading looks them up and does the work
+itself for anything not listed, so a changed file or pattern is never read from here. Only the
+packaged files are rebuilt from their validated form (see `_files.load_packaged`); a file given by
+the user is always validated. `advise rules precompile` rebuilds the file (a test fails while it
+is stale).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import types
+import typing
 import zlib
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
+
+from pydantic import BaseModel
+
+from .rules import FOLDER
+from .types import trusted
 
 FILE_NAME = "precompiled.json"
-_FORMAT = 5
+_FORMAT = 6  # 5 added the validated files (loading), and, separately, each pattern's anchor (extraction)
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def digest(data: bytes) -> str:
@@ -32,6 +43,12 @@ def parsed_file(data: bytes) -> dict[str, Any] | None:
     return _load()["files"].get(digest(data))
 
 
+def validated(model: str, data: bytes) -> dict[str, Any] | None:
+    """What validating a packaged file with exactly these bytes as `model` (a class name)
+    produced, as its `model_dump(mode="json")`, if precompiled; `restore` rebuilds it."""
+    return _load()["validated"].get(model, {}).get(digest(data))
+
+
 def pattern_entry(key: str) -> list[Any] | None:
     """The analysis of a pattern (see `patterns.pattern_key`), if precompiled."""
     return _load()["patterns"].get(key)
@@ -39,42 +56,108 @@ def pattern_entry(key: str) -> list[Any] | None:
 
 @lru_cache(maxsize=1)
 def _load() -> dict[str, dict[str, Any]]:
-    empty: dict[str, dict[str, Any]] = {"files": {}, "patterns": {}}
+    empty: dict[str, dict[str, Any]] = {"files": {}, "validated": {}, "patterns": {}}
     try:
-        raw = json.loads(resources.files("advisor.rules").joinpath(FILE_NAME).read_text(encoding="utf-8"))
+        # Bytes, decoded in one go: a text-mode read of its megabyte (newline translation and
+        # all) takes some 5 ms longer.
+        raw = json.loads(packaged_path().read_bytes().decode("utf-8"))
     except (OSError, ValueError):
         return empty  # none (or a broken one): everything is worked out afresh
     if not isinstance(raw, dict) or raw.get("format") != _FORMAT:
         return empty
-    return {"files": raw.get("files") or {}, "patterns": raw.get("patterns") or {}}
+    return {"files": raw.get("files") or {}, "validated": raw.get("validated") or {}, "patterns": raw.get("patterns") or {}}
 
 
-def build(paths: list[Path]) -> dict[str, Any]:
-    """The precompiled form of these rule files: their parsed TOML and their patterns' analyses."""
-    from ._files import read_toml, validate
+def build(rule_paths: list[Path], catalog_path: Path) -> dict[str, Any]:
+    """The precompiled form of these rule files and this catalog: their parsed TOML, what
+    validating them produced, and their patterns' analyses. Each file is parsed afresh, not
+    looked up here: the result never depends on the precompiled form it replaces."""
+    from ._files import parse_toml, validate
+    from .catalog import Catalog
     from .patterns import analyse_afresh, index_entry, pattern_key, problem
-    from .rulebase import RuleFile
+    from .rulebase import RuleFile, restore_rule_file
 
     files: dict[str, Any] = {}
+    done: dict[str, dict[str, Any]] = {"Catalog": {}, "RuleFile": {}}
     patterns: dict[str, Any] = {}
-    for path in paths:
-        raw = read_toml(path)  # a broken file is a RuleFileError naming it
+    for path in rule_paths:
+        raw = parse_toml(path.read_bytes(), path)  # a broken file is a RuleFileError naming it
         if json.loads(json.dumps(raw)) == raw:  # TOML dates would not survive JSON: leave those out
             files[digest(path.read_bytes())] = raw
-        for signal in validate(RuleFile, raw, path).signal:
+        rule_file = validate(RuleFile, raw, path)  # as load_rule_file validates any file given
+        _keep(done["RuleFile"], path, rule_file, restore_rule_file)
+        for signal in rule_file.signal:
             for source in signal.patterns:
-                done = analyse_afresh(source, signal.case_sensitive)
-                if problem(done) is None:
-                    patterns[pattern_key(source, signal.case_sensitive)] = index_entry(done)
-    return {"format": _FORMAT, "files": files, "patterns": dict(sorted(patterns.items()))}
+                analysed = analyse_afresh(source, signal.case_sensitive)
+                if problem(analysed) is None:
+                    patterns[pattern_key(source, signal.case_sensitive)] = index_entry(analysed)
+    catalog = validate(Catalog, parse_toml(catalog_path.read_bytes(), catalog_path), catalog_path)  # as load_catalog does
+    _keep(done["Catalog"], catalog_path, catalog, lambda data: restore(Catalog, data))
+    return {"format": _FORMAT, "files": files, "validated": done, "patterns": dict(sorted(patterns.items()))}
+
+
+def _keep(into: dict[str, Any], path: Path, model: BaseModel, rebuild: Callable[[dict[str, Any]], BaseModel]) -> None:
+    """Keep a validated file's dump, if it comes back from JSON as the very same model, down to
+    the order of its dicts (a value JSON cannot hold, such as inf, would not: such a file is
+    validated at every load)."""
+    dump = model.model_dump(mode="json")
+    back = rebuild(json.loads(json.dumps(dump)))
+    if back == model and back.model_dump_json() == model.model_dump_json():
+        into[digest(path.read_bytes())] = dump
 
 
 def packaged_path() -> Path:
-    return Path(str(resources.files("advisor.rules").joinpath(FILE_NAME)))
+    return FOLDER / FILE_NAME
 
 
 def render(precompiled: dict[str, Any]) -> str:
     """One pattern per line, so a change to the rule base shows as a readable diff."""
-    lines = [f'{{"format": {precompiled["format"]},', f'"files": {json.dumps(precompiled["files"], ensure_ascii=False, sort_keys=True)},', '"patterns": {']
+    # Tables in the order parsing and validation left them (not sorted): the order of a dict is
+    # part of what a file says, and a file read from here must be the very one tomllib gives.
+    lines = [
+        f'{{"format": {precompiled["format"]},',
+        f'"files": {json.dumps(precompiled["files"], ensure_ascii=False)},',
+        f'"validated": {json.dumps(precompiled["validated"], ensure_ascii=False)},',
+        '"patterns": {',
+    ]
     entries = [f"{json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}" for k, v in precompiled["patterns"].items()]
     return "\n".join(lines) + "\n" + ",\n".join(entries) + "\n}}\n"
+
+
+# ---- the validated form back into models ----------------------------------------------------
+
+
+def restore(model: type[M], data: dict[str, Any]) -> M:
+    """A model rebuilt from its own `model_dump(mode="json")` without validating it again: the
+    dump is of validated data, so only what JSON cannot hold (nested models, dates) is rebuilt.
+    An `Any` field is taken as given: the model's owner restores such a field before calling."""
+    return trusted(model, **{name: data[name] if convert is None else convert(data[name]) for name, convert in _plan(model)})
+
+
+@lru_cache(maxsize=None)
+def _plan(model: type[BaseModel]) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+    return tuple((name, _converter(field.annotation)) for name, field in model.model_fields.items())
+
+
+def _converter(annotation: Any) -> Callable[[Any], Any] | None:
+    """How to turn the JSON form of a value of this type back into it; None when it is the same."""
+    if annotation is dt.date:
+        return dt.date.fromisoformat
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return lambda value: restore(annotation, value)
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is list:
+        item = _converter(args[0])
+        return None if item is None else lambda values: [item(v) for v in values]
+    if origin is dict:
+        item = _converter(args[1])
+        return None if item is None else lambda values: {k: item(v) for k, v in values.items()}
+    if origin in (typing.Union, types.UnionType):
+        converters = [_converter(a) for a in args if a is not type(None)]
+        if all(c is None for c in converters):
+            return None
+        if len(converters) == 1:
+            return lambda value, c=converters[0]: None if value is None else c(value)
+    elif origin is typing.Literal or (origin is None and annotation in (str, int, float, bool, Any)):
+        return None
+    raise TypeError(f"the precompiled form cannot restore a {annotation!r}")

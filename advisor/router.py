@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from . import engine as _engine
+from . import _collector, engine as _engine
 from .catalog import Catalog, load_catalog
 from .decide import Decision, Outline, decide, decision, outline, recommend
 from .errors import InputError
 from .counterfactuals import find_counterfactuals
-from .rulebase import RuleBase, default_rule_paths, load_rulebase
+from .rulebase import RuleBase, load_rulebase
 from .signals import Extractor, Features
-from .types import Constraints, Recommendation, Task, trusted
+from .types import NO_CONSTRAINTS, Constraints, Recommendation, Task, trusted
 
 if TYPE_CHECKING:
     from .trace import Trace
@@ -44,10 +41,9 @@ class Router:
         """`memo_size`: how many classes of equivalent tasks (same signals, constraints and
         threshold bands) keep their engine answer and decision outline; 0 asks the engine
         every time. The memo saves time and never changes an answer."""
-        with _collector_paused():
+        with _collector.paused():  # what loading makes stays alive: see _collector
             self.catalog: Catalog = load_catalog(catalog)
-            paths = (default_rule_paths() if include_default_rules else []) + [Path(p) for p in rules or []]
-            self.rulebase: RuleBase = load_rulebase(paths, self.catalog)
+            self.rulebase: RuleBase = load_rulebase([Path(p) for p in rules or []], self.catalog, packaged=include_default_rules)
             self._extractor = Extractor(self.rulebase.signals)
             self._engine = _engine.make_engine(self.rulebase.rules, engine)
             self._bands = _engine.WordBands(self.rulebase.rules)
@@ -103,7 +99,7 @@ class Router:
         """The decision without its evidence, remembered for the task's class: the same signals,
         constraints and word band fire the same rules (see engine.WordBands)."""
         # No constraints (most calls) keys as None: hashing a pydantic model costs a microsecond.
-        key = (frozenset(features.spans), self._bands.band(features.words), None if constraints is _NO_CONSTRAINTS else constraints)
+        key = (frozenset(features.spans), self._bands.band(features.words), None if constraints is NO_CONSTRAINTS else constraints)
         known = self._memo.get(key)
         if known is None:
             known = outline(self.catalog, self.rulebase, self._fire(features, constraints), constraints)
@@ -129,25 +125,12 @@ class Router:
         self.close()
 
     def _check_models(self, constraints: Constraints) -> None:
-        if constraints is _NO_CONSTRAINTS:
+        if constraints is NO_CONSTRAINTS:
             return
         for field in ("exclude", "allow"):
             for model in sorted(getattr(constraints, field)):
                 if model not in self.catalog.ids:
                     raise InputError(f"unknown model {model!r} in {field}{_did_you_mean(model, self.catalog.ids)}")
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Loading creates some 100,000 objects that all stay alive: the garbage collector's passes
-    over them would find nothing and cost a third of the load time."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _as_task(task: str | Task, constraints: Constraints | dict | None) -> Task:
@@ -162,12 +145,9 @@ def _as_task(task: str | Task, constraints: Constraints | dict | None) -> Task:
     return trusted(Task, text=text, constraints=_as_constraints(constraints))
 
 
-_NO_CONSTRAINTS = Constraints()
-
-
 def _as_constraints(constraints: Constraints | dict | None) -> Constraints:
     if constraints is None:
-        return _NO_CONSTRAINTS
+        return NO_CONSTRAINTS
     if isinstance(constraints, Constraints):
         return constraints
     try:

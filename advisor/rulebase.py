@@ -5,18 +5,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from . import conditions
-from ._files import read_toml, validate
+from . import conditions, precompiled
+from ._files import load_packaged, read_toml, validate
 from .catalog import Catalog
 from .errors import RuleFileError
 from .patterns import analyse, problem
-from .types import CAPABILITIES
+from .rules import FOLDER
+from .types import CAPABILITIES, trusted
 
 MAX_PATTERN_LENGTH = 500
 
@@ -120,21 +120,45 @@ class RuleBase:
 
 
 def default_rule_paths() -> list[Path]:
-    folder = Path(str(resources.files("advisor.rules")))
-    return sorted(p for p in folder.glob("*.toml") if p.name != "catalog.toml")
+    return sorted(p for p in FOLDER.glob("*.toml") if p.name != "catalog.toml")
 
 
 def load_rule_file(path: Path | str) -> RuleFile:
     return validate(RuleFile, read_toml(path), path)
 
 
-def load_rulebase(paths: list[Path | str], catalog: Catalog) -> RuleBase:
-    """Load, merge and cross-check rule files against each other and the catalog."""
+def packaged_rule_files() -> list[tuple[Path, RuleFile]]:
+    """The packaged rule files, from their validated form when precompiled (see precompiled)."""
+    return [(path, load_packaged(RuleFile, path, restore_rule_file)) for path in default_rule_paths()]
+
+
+def restore_rule_file(data: dict[str, Any]) -> RuleFile:
+    """A RuleFile from its `model_dump(mode="json")`: its models as `precompiled.restore` rebuilds
+    them, and each rule's condition from the fields of its dataclasses."""
+    return trusted(
+        RuleFile,
+        signal=[precompiled.restore(SignalDef, s) for s in data["signal"]],
+        rule=[precompiled.restore(Rule, {**r, "when": _condition(r["when"])}) for r in data["rule"]],
+    )
+
+
+def _condition(data: dict[str, Any]) -> conditions.Condition:
+    if "name" in data:
+        return conditions.Signal(data["name"])
+    if "fact" in data:
+        return conditions.Compare(data["fact"], data["op"], data["value"])
+    return conditions.Group(*(tuple(_condition(part) for part in data[key]) for key in ("all", "any", "none")))
+
+
+def load_rulebase(paths: list[Path | str], catalog: Catalog, *, packaged: bool = False) -> RuleBase:
+    """Load, merge and cross-check rule files against each other and the catalog; with
+    `packaged`, the packaged rule files come first."""
+    files = packaged_rule_files() if packaged else []
+    files += [(path, load_rule_file(path)) for path in paths]
     signals: dict[str, SignalDef] = {}
     rules: dict[str, Rule] = {}
     origin: dict[str, str] = {}
-    for path in paths:
-        loaded = load_rule_file(path)
+    for path, loaded in files:
         _merge(loaded.signal, signals, origin, "signal", str(path))
         _merge(loaded.rule, rules, origin, "rule", str(path))
     base = RuleBase(signals=signals, rules=list(rules.values()), origin=origin)

@@ -62,11 +62,16 @@ class Constraints(_Strict):
         return price
 
 
+# The defaults, built without validation: `Constraints()` would build the model's validator
+# at import, which costs every start that never validates constraints (most CLI runs).
+NO_CONSTRAINTS = Constraints.model_construct()
+
+
 class Task(_Strict):
     """A task description plus its constraints."""
 
     text: str
-    constraints: Constraints = Constraints()
+    constraints: Constraints = NO_CONSTRAINTS
 
     @field_validator("text")
     @classmethod

@@ -1,15 +1,18 @@
-"""The precompiled packaged rule base is current, and loading through it changes nothing."""
+"""The precompiled packaged rule base and catalog are current, and loading through them changes nothing."""
 
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from advisor import Router, RuleFileError
 from advisor import patterns, precompiled
-from advisor.rulebase import default_rule_paths
+from advisor._files import load_packaged
+from advisor.catalog import Catalog, default_catalog_path, load_catalog
+from advisor.rulebase import RuleFile, default_rule_paths, load_rule_file, load_rulebase, packaged_rule_files, restore_rule_file
 
 TASKS = Path(__file__).parent / "data" / "tasks.jsonl"
 
@@ -19,14 +22,31 @@ def corpus_texts() -> list[str]:
 
 
 def test_the_packaged_precompiled_file_is_current():
-    fresh = precompiled.render(precompiled.build(default_rule_paths()))
+    fresh = precompiled.render(precompiled.build(default_rule_paths(), default_catalog_path()))
     shipped = precompiled.packaged_path().read_text(encoding="utf-8")
     assert fresh == shipped, "the rule base changed: run `advise rules precompile`"
+
+
+def test_precompiling_does_not_depend_on_the_form_it_replaces(monkeypatch):
+    shipped = precompiled.render(precompiled.build(default_rule_paths(), default_catalog_path()))
+    monkeypatch.setattr(precompiled, "_load", lambda: {"files": {}, "validated": {}, "patterns": {}})
+    patterns.analyse.cache_clear()
+    try:
+        assert precompiled.render(precompiled.build(default_rule_paths(), default_catalog_path())) == shipped
+    finally:
+        patterns.analyse.cache_clear()
+
+
+def test_a_file_read_from_it_is_the_one_tomllib_gives_down_to_key_order():
+    for path in default_rule_paths():
+        assert json.dumps(precompiled.parsed_file(path.read_bytes())) == json.dumps(tomllib.loads(path.read_text(encoding="utf-8")))
 
 
 def test_it_covers_every_packaged_file_and_pattern():
     for path in default_rule_paths():
         assert precompiled.parsed_file(path.read_bytes()) is not None, path.name
+        assert precompiled.validated("RuleFile", path.read_bytes()) is not None, path.name
+    assert precompiled.validated("Catalog", default_catalog_path().read_bytes()) is not None
     with Router() as router:
         for signal in router.rulebase.signals.values():
             for source in signal.patterns:
@@ -46,7 +66,7 @@ def test_routing_without_it_gives_the_same_answers(monkeypatch):
     texts = corpus_texts()[::5]
     with Router() as packaged:
         expected = [packaged.route(t).model_dump_json() for t in texts]
-    monkeypatch.setattr(precompiled, "_load", lambda: {"files": {}, "patterns": {}})
+    monkeypatch.setattr(precompiled, "_load", lambda: {"files": {}, "validated": {}, "patterns": {}})
     patterns.analyse.cache_clear()
     try:
         with Router() as fresh:
@@ -71,20 +91,73 @@ def test_an_edited_file_is_parsed_and_checked_afresh(tmp_path, edit):
 
 
 def test_a_missing_or_broken_file_means_work_afresh(monkeypatch, tmp_path):
-    class Files:
-        def __init__(self, text: str | None) -> None:
-            self.text = text
-
-        def joinpath(self, name: str) -> "Files":
-            return self
-
-        def read_text(self, encoding: str) -> str:
-            if self.text is None:
-                raise FileNotFoundError(precompiled.FILE_NAME)
-            return self.text
-
-    for text in (None, "{not json", json.dumps({"format": 999, "files": {}, "patterns": {}})):
-        monkeypatch.setattr(precompiled.resources, "files", lambda _pkg, t=text: Files(t))
+    path = tmp_path / precompiled.FILE_NAME
+    monkeypatch.setattr(precompiled, "packaged_path", lambda: path)
+    for text in (None, "{not json", json.dumps({"format": 999, "files": {}, "validated": {}, "patterns": {}})):
+        if text is not None:
+            path.write_text(text, encoding="utf-8")
         precompiled._load.cache_clear()
-        assert precompiled._load() == {"files": {}, "patterns": {}}
+        assert precompiled._load() == {"files": {}, "validated": {}, "patterns": {}}
     precompiled._load.cache_clear()
+
+
+def _same(restored, validated) -> None:
+    """Equal, and equal down to the types and order of every value (which `==` on dicts and
+    numbers would not tell): a restored model prints as the validated one does."""
+    assert restored == validated
+    assert repr(restored) == repr(validated)
+    assert restored.model_dump_json() == validated.model_dump_json()
+
+
+def test_the_packaged_catalog_from_its_validated_form_equals_a_validated_one():
+    _same(load_catalog(), load_catalog(default_catalog_path()))
+
+
+def test_the_packaged_rule_files_from_their_validated_form_equal_validated_ones():
+    for path, restored in packaged_rule_files():
+        fresh = load_rule_file(path)
+        _same(restored, fresh)
+        for mine, theirs in zip(restored.rule, fresh.rule):
+            assert mine.when == theirs.when and repr(mine.when) == repr(theirs.when), mine.id
+
+
+def test_the_router_loads_the_rule_base_a_validating_load_gives():
+    catalog = load_catalog(default_catalog_path())
+    fresh = load_rulebase(default_rule_paths(), catalog)  # paths given: every file validated
+    with Router() as router:
+        _same(router.catalog, catalog)
+        assert router.rulebase == fresh
+        assert [repr(r) for r in router.rulebase.rules] == [repr(r) for r in fresh.rules]
+
+
+def test_user_files_are_validated_even_with_the_packaged_bytes(monkeypatch, tmp_path):
+    looked_up = []
+    monkeypatch.setattr(precompiled, "validated", lambda model, data: looked_up.append(model))
+    rules = []
+    for path in default_rule_paths():
+        rules.append(tmp_path / path.name)
+        rules[-1].write_bytes(path.read_bytes())
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_bytes(default_catalog_path().read_bytes())
+    with Router(rules=rules, catalog=catalog, include_default_rules=False) as router:
+        assert router.route("solve AIME problem").model == "o3-mini"
+    assert looked_up == []
+
+
+@pytest.mark.parametrize("model, source, restore", [
+    (RuleFile, next(p for p in default_rule_paths() if p.name == "rules.toml"), restore_rule_file),
+    (Catalog, default_catalog_path(), lambda data: precompiled.restore(Catalog, data)),
+])
+def test_a_packaged_file_whose_bytes_changed_is_validated(tmp_path, model, source, restore):
+    copy = tmp_path / source.name
+    copy.write_bytes(source.read_bytes())
+    assert load_packaged(model, copy, lambda data: "rebuilt") == "rebuilt"  # the same bytes: the same result
+    copy.write_bytes(source.read_bytes() + b"\n# a comment\n")
+    assert load_packaged(model, copy, _refuse) == load_packaged(model, source, restore)
+    copy.write_bytes(source.read_bytes().replace(b'id = "', b'id = "Not An Id ', 1))
+    with pytest.raises(RuleFileError, match="field 'id'"):
+        load_packaged(model, copy, _refuse)
+
+
+def _refuse(data):
+    raise AssertionError("rebuilt from the precompiled form")
