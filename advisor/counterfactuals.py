@@ -11,7 +11,7 @@ from typing import Callable
 from .decide import Decision
 from .errors import NoModelError
 from .signals import Features
-from .types import CAPABILITIES, Constraints, Counterfactual
+from .types import CAPABILITIES, Constraints, Counterfactual, trusted
 
 DecideFn = Callable[[Features, Constraints], Decision]
 
@@ -24,7 +24,7 @@ def find_counterfactuals(decide: DecideFn, features: Features, constraints: Cons
         except NoModelError:
             continue
         if model != chosen:
-            found.append(Counterfactual(change=change, model=model))
+            found.append(trusted(Counterfactual, change=change, model=model))
     return found
 
 

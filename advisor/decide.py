@@ -93,7 +93,7 @@ def outline(catalog: Catalog, base: RuleBase, fired_ids: list[str], constraints:
         default_used=not supported,
         fired=tuple((_firing_fields(r, id(r) in kept, catalog), r.shown_signals) for r in rules),
         alternatives=tuple(_alternative(m, chosen, scores, weighed, catalog) for m in ranking[1:]),
-        excluded=tuple(Exclusion(model=m, reason=why) for m, why in excluded.items()),
+        excluded=tuple(trusted(Exclusion, model=m, reason=why) for m, why in excluded.items()),
         warnings=tuple(_warnings(chosen, catalog)),
     )
 
@@ -213,7 +213,7 @@ def _params(model: Model, rules: list[Rule]) -> dict[str, str]:
 
 
 def _citation(figure: str, catalog: Catalog) -> Citation:
-    return Citation(figure=figure, text=catalog.citations[figure])
+    return trusted(Citation, figure=figure, text=catalog.citations[figure])
 
 
 def _firing_fields(rule: Rule, is_counted: bool, catalog: Catalog) -> dict[str, object]:
@@ -228,7 +228,7 @@ def _alternative(model: Model, chosen: Model, scores: dict[str, float], rules: l
         why = f"scored {mine:g} against {best:g} for {chosen.id}: {_contributions(chosen.id, rules)}; {_contributions(model.id, rules)}"
     else:
         why = f"tied with {chosen.id} at {best:g}; {_tie_break(model, chosen, catalog)}"
-    return Alternative(model=model.id, score=mine, why_not=why)
+    return trusted(Alternative, model=model.id, score=mine, why_not=why)
 
 
 def _contributions(model_id: str, rules: list[Rule]) -> str:

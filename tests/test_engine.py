@@ -674,8 +674,12 @@ def test_routers_with_and_without_the_memo_agree(corpus_features):
 def test_objects_built_on_the_hot_path_equal_validated_ones(corpus_features):
     """Recommendations are assembled without re-validation: each must equal its validated copy."""
     with Router() as router:
-        for text, _ in corpus_features[::7]:
-            rec = router.route(text, counterfactuals=True)
+        for i, (text, _) in enumerate(corpus_features[::7]):
+            constraints = [None, {"exclude": {"gpt-4o"}}, {"needs": {"vision"}}][i % 3]  # exclusions too
+            try:
+                rec = router.route(text, constraints, counterfactuals=True)
+            except NoModelError:  # an audio task without gpt-4o: nothing to compare
+                continue
             again = type(rec).model_validate_json(rec.model_dump_json())
             assert again == rec and again.explanation == rec.explanation, text
             for firing in rec.fired:
