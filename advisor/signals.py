@@ -166,7 +166,7 @@ class Extractor:
         if hits and task.aligned:
             self._word_matches(found, task.lowered, hits, task.negatable)
         patterns = self._patterns
-        for number in sorted(candidates):
+        for number in candidates:  # in any order: each pattern adds its own spans, sorted at the end
             pattern = patterns[number]
             if not pattern.needs_digit or task.has_digit:
                 _collect(found, pattern.signal, _matches(pattern, candidates[number], task), task.negatable)
