@@ -335,8 +335,8 @@ def _opening(item: tuple[Any, Any]) -> list[Any]:
     if op is not _c.SUBPATTERN:
         return []
     body = list(arg[-1])
-    lead = [x for x in itertools.takewhile(lambda x: x[0] in (_c.AT, _c.ASSERT, _c.ASSERT_NOT), body)]
-    return lead + (_opening(body[len(lead)]) if len(lead) < len(body) else [])
+    zero_width = list(itertools.takewhile(lambda x: x[0] in (_c.AT, _c.ASSERT, _c.ASSERT_NOT), body))
+    return zero_width + (_opening(body[len(zero_width)]) if len(zero_width) < len(body) else [])
 
 
 def _ends_in_non_word(items: list[Any]) -> bool:
