@@ -288,7 +288,7 @@ class _Text:
         self.long = len(lowered) > _LONG
         self.tokens = _words(lowered)
         cues = _NEGATION_WORDS.intersection(self.tokens)
-        wide = cues or any(n in text for n in _NEGATION_WIDE)
+        wide = cues or (not text.isascii() and any(n in text for n in _NEGATION_WIDE))  # isascii() costs nothing
         self.negatable = _Negations(text, lowered if self.aligned else None, cues) if wide else None
         self.has_digit = _DIGIT.search(text) is not None
         self._numbers: list[int] | None = None
