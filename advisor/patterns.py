@@ -102,9 +102,19 @@ def analyse(source: str, case_sensitive: bool = False) -> Analysed:
         literals, lead, at_word_start, needs_digit, digit_start, keys, within_word, anchor, anchor_lead = known
         done = Analysed(source, _flags(case_sensitive), frozenset(literals), lead, at_word_start, None, needs_digit, digit_start,
                         True, within_word, frozenset(anchor), anchor_lead)
-        done.__dict__["keys"] = [(literal, word, closed) for literal, word, closed in keys]  # the cached_property's slot
+        done.__dict__["keys"] = list(map(tuple, keys))  # the cached_property's slot
         return done
     return analyse_afresh(source, case_sensitive)
+
+
+def index_keys(source: str, case_sensitive: bool = False) -> list[Any]:
+    """A pattern's `keys` (see Analysed.keys), read straight from the precompiled analysis when
+    there is one: indexing the packaged rule base needs no more than these."""
+    known = precompiled.pattern_entry(pattern_key(source, case_sensitive))
+    if known is None:
+        return analyse(source, case_sensitive).keys
+    _literals, _lead, _at_word_start, _needs_digit, _digit_start, keys, *_rest = known  # see index_entry
+    return keys
 
 
 def analyse_afresh(source: str, case_sensitive: bool = False) -> Analysed:

@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Iterator, NamedTuple
 
-from .patterns import WIDE, Analysed, analyse
+from .patterns import WIDE, Analysed, analyse, index_keys
 from .rulebase import SignalDef
 from .types import Evidence, trusted_from
 
@@ -116,7 +116,10 @@ class Extractor:
     """Compiled signal patterns; build once per rule base, call many times (thread-safe)."""
 
     def __init__(self, signals: dict[str, SignalDef]) -> None:
-        self._patterns: list[_Pattern] = []
+        # Patterns by number, each made ready when a task first needs it (a task needs a few of
+        # the thousands, and making them all costs a third of a cold start).
+        self._patterns: list[_Pattern | None] = []
+        self._sources: list[tuple[str, str, bool]] = []  # signal, pattern, case-sensitive
         # word -> (literal, pattern): a literal that must begin one of the task's words, keyed
         # by that word; a task's word finds them by looking up its own prefixes.
         self._by_word: dict[str, list[tuple[str, int]]] = defaultdict(list)
@@ -133,14 +136,15 @@ class Extractor:
         for signal in signals.values():
             for source in signal.patterns:
                 self._index(signal, source)
+        self._longest_word = max(map(len, self._by_word), default=0)
         # One scan in C finds which of those characters a task has (most have none).
         self._symbols = re.compile("[" + "".join(map(re.escape, sorted(self._by_symbol))) + "]") if self._by_symbol else None
 
     def _index(self, signal: SignalDef, source: str) -> None:
         number = len(self._patterns)
-        done = analyse(source, signal.case_sensitive)
-        keys = done.keys
-        self._patterns.append(_Pattern(signal.id, done, frozenset(literal for literal, _, _ in keys)))
+        self._patterns.append(None)
+        self._sources.append((signal.id, source, signal.case_sensitive))
+        keys = index_keys(source, signal.case_sensitive)
         if not keys:
             self._always.append(number)
         for literal, word, closed in keys:
@@ -150,13 +154,20 @@ class Extractor:
                 self._by_token[word].append((literal, number))
             elif word:
                 self._by_word[word].append((literal, number))
-                self._longest_word = max(self._longest_word, len(word))
             elif _WORD.fullmatch(literal) and not WIDE.search(literal):
                 self._in_word[literal].append(number)
             elif WIDE.search(literal):
                 self._wide_by_first[literal[0]].append((literal, number))
             else:
                 self._by_symbol[_rarest(literal)].append((literal, number))
+
+    def _pattern(self, number: int) -> _Pattern:
+        pattern = self._patterns[number]
+        if pattern is None:  # two threads may both make it: the same pattern either way
+            signal, source, case_sensitive = self._sources[number]
+            done = analyse(source, case_sensitive)
+            pattern = self._patterns[number] = _Pattern(signal, done, frozenset(literal for literal, _, _ in done.keys))
+        return pattern
 
     def extract(self, text: str) -> Features:
         """Every signal the task shows, with up to MAX_EVIDENCE non-negated spans each."""
@@ -167,7 +178,7 @@ class Extractor:
             self._word_matches(found, task.lowered, hits, task.negatable)
         patterns = self._patterns
         for number in candidates:  # in any order: each pattern adds its own spans, sorted at the end
-            pattern = patterns[number]
+            pattern = patterns[number] or self._pattern(number)
             if not pattern.needs_digit or task.has_digit:
                 _collect(found, pattern.signal, _matches(pattern, candidates[number], task), task.negatable)
         order = self._order
@@ -215,7 +226,7 @@ class Extractor:
         for number, spans in by_pattern.items():
             kept = [s for s in sorted(spans) if negatable is None or not negatable.before(s[0])]
             if kept:
-                found.setdefault(self._patterns[number].signal, []).extend(kept[:MAX_EVIDENCE])
+                found.setdefault(self._pattern(number).signal, []).extend(kept[:MAX_EVIDENCE])
 
     def _remember(self, token: str) -> _TokenCandidates:
         """The candidates one word gives, worked out once per distinct word."""
@@ -228,9 +239,9 @@ class Extractor:
         for literal, n in self._by_token.get(token, ()):
             if_present[literal].append(n)
         certain += [(n, literal) for literal, ns in self._in_word.items() if literal in token for n in ns]
-        within = [(n, lit) for n, lit in certain if self._patterns[n].within_word]
-        hits = {n: _length(self._patterns[n].regex.match(token)) for n, _ in within}
-        known = _TokenCandidates(tuple(c for c in certain if not self._patterns[c[0]].within_word),
+        within = [(n, lit) for n, lit in certain if self._pattern(n).within_word]
+        hits = {n: _length(self._pattern(n).regex.match(token)) for n, _ in within}
+        known = _TokenCandidates(tuple(c for c in certain if not self._pattern(c[0]).within_word),
                                  tuple((lit, tuple(ns)) for lit, ns in if_present.items()),
                                  tuple(within), tuple((n, size) for n, size in sorted(hits.items()) if size))
         if len(self._tokens) >= _TOKEN_CACHE:
