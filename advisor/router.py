@@ -15,7 +15,7 @@ from .errors import InputError
 from .counterfactuals import find_counterfactuals
 from .rulebase import RuleBase, load_rulebase
 from .signals import Extractor, Features
-from .types import NO_CONSTRAINTS, Constraints, Recommendation, Task, trusted
+from .types import NO_CONSTRAINTS, Constraints, Recommendation, Task
 
 if TYPE_CHECKING:
     from .trace import Trace
@@ -60,15 +60,15 @@ class Router:
         With counterfactuals=True the rule base is evaluated again under each smallest change
         (one constraint, or one detected signal dropped) and those that change the answer are listed.
         """
-        task, features = self._prepare(task, constraints)
-        chosen = self._outline(features, task.constraints)
-        found = find_counterfactuals(self._decide, features, task.constraints, chosen.model.id) if counterfactuals else []
+        constraints, features = self._prepare(task, constraints)
+        chosen = self._outline(features, constraints)
+        found = find_counterfactuals(self._decide, features, constraints, chosen.model.id) if counterfactuals else []
         return recommend(chosen, features, found)
 
     def decide(self, task: Task) -> Decision:
         """The decision behind a recommendation, before anything is rendered."""
-        task, features = self._prepare(task, None)
-        return self._decide(features, task.constraints)
+        constraints, features = self._prepare(task, None)
+        return self._decide(features, constraints)
 
     def route_messages(self, messages: list[dict], tools: list[dict] | None = None, response_format: dict | None = None,
                        constraints: Constraints | None = None) -> Recommendation:
@@ -81,16 +81,16 @@ class Router:
         """Every signal, every rule (fired or not, and the condition that failed), the arithmetic."""
         from .trace import build_trace  # its types are built by those who trace, only
 
-        task, features = self._prepare(task, constraints)
-        fired = self._fire(features, task.constraints)
-        decision = decide(self.catalog, self.rulebase, fired, features, task.constraints)
-        return build_trace(self.rulebase, features, task.constraints, fired, decision)
+        constraints, features = self._prepare(task, constraints)
+        fired = self._fire(features, constraints)
+        decision = decide(self.catalog, self.rulebase, fired, features, constraints)
+        return build_trace(self.rulebase, features, constraints, fired, decision)
 
-    def _prepare(self, task: str | Task, constraints: Constraints | None) -> tuple[Task, Features]:
-        """The checked task (text, size, constraints, model names) and what its text shows."""
-        task = _as_task(task, constraints)
-        self._check_models(task.constraints)
-        return task, self._extractor.extract(task.text)
+    def _prepare(self, task: str | Task, constraints: Constraints | None) -> tuple[Constraints, Features]:
+        """The checked task's constraints (text, size, model names checked) and what its text shows."""
+        text, constraints = _checked(task, constraints)
+        self._check_models(constraints)
+        return constraints, self._extractor.extract(text)
 
     def _decide(self, features: Features, constraints: Constraints) -> Decision:
         return decision(self._outline(features, constraints), features)
@@ -133,8 +133,8 @@ class Router:
                     raise InputError(f"unknown model {model!r} in {field}{_did_you_mean(model, self.catalog.ids)}")
 
 
-def _as_task(task: str | Task, constraints: Constraints | dict | None) -> Task:
-    """A validated Task: text checked (empty, size, binary) and constraints validated."""
+def _checked(task: str | Task, constraints: Constraints | dict | None) -> tuple[str, Constraints]:
+    """A task's text, checked (empty, size, binary), and its constraints, validated."""
     if isinstance(task, Task):
         text, constraints = task.text, task.constraints if constraints is None else constraints
     elif isinstance(task, str):
@@ -142,7 +142,7 @@ def _as_task(task: str | Task, constraints: Constraints | dict | None) -> Task:
     else:
         raise InputError(f"a task is text, not {type(task).__name__}")
     _check_text(text)
-    return trusted(Task, text=text, constraints=_as_constraints(constraints))
+    return text, _as_constraints(constraints)
 
 
 def _as_constraints(constraints: Constraints | dict | None) -> Constraints:
