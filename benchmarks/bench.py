@@ -286,6 +286,7 @@ def main(argv: list[str] | None = None) -> None:
           f"decide / floor: p50 {decide['p50'] / floor['p50']:.1f}x")
     print(f"  target p50 <= {TARGET_P50_US:g} us: route {verdict(route['p50'] <= TARGET_P50_US)}, decide {verdict(decide['p50'] <= TARGET_P50_US)}")
     print(f"  target p99 <= {TARGET_P99_US:g} us: route {verdict(route['p99'] <= TARGET_P99_US)}, decide {verdict(decide['p99'] <= TARGET_P99_US)}")
+    print(f"  machine speed after these rows: {machine_speed():.0f} us (a change since the start shows drift between rows)")
     print()
 
     if not args.skip_cold:
