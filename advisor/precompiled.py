@@ -81,29 +81,31 @@ def build(rule_paths: list[Path], catalog_path: Path) -> dict[str, Any]:
     done: dict[str, dict[str, Any]] = {"Catalog": {}, "RuleFile": {}}
     patterns: dict[str, Any] = {}
     for path in rule_paths:
-        raw = parse_toml(path.read_bytes(), path)  # a broken file is a RuleFileError naming it
+        data = path.read_bytes()
+        raw = parse_toml(data, path)  # a broken file is a RuleFileError naming it
         if json.loads(json.dumps(raw)) == raw:  # TOML dates would not survive JSON: leave those out
-            files[digest(path.read_bytes())] = raw
+            files[digest(data)] = raw
         rule_file = validate(RuleFile, raw, path)  # as load_rule_file validates any file given
-        _keep(done["RuleFile"], path, rule_file, restore_rule_file)
+        _keep(done["RuleFile"], digest(data), rule_file, restore_rule_file)
         for signal in rule_file.signal:
             for source in signal.patterns:
                 analysed = analyse_afresh(source, signal.case_sensitive)
                 if problem(analysed) is None:
                     patterns[pattern_key(source, signal.case_sensitive)] = index_entry(analysed)
-    catalog = validate(Catalog, parse_toml(catalog_path.read_bytes(), catalog_path), catalog_path)  # as load_catalog does
-    _keep(done["Catalog"], catalog_path, catalog, lambda data: restore(Catalog, data))
+    data = catalog_path.read_bytes()
+    catalog = validate(Catalog, parse_toml(data, catalog_path), catalog_path)  # as load_catalog does
+    _keep(done["Catalog"], digest(data), catalog, lambda dump: restore(Catalog, dump))
     return {"format": _FORMAT, "files": files, "validated": done, "patterns": dict(sorted(patterns.items()))}
 
 
-def _keep(into: dict[str, Any], path: Path, model: BaseModel, rebuild: Callable[[dict[str, Any]], BaseModel]) -> None:
+def _keep(into: dict[str, Any], key: str, model: BaseModel, rebuild: Callable[[dict[str, Any]], BaseModel]) -> None:
     """Keep a validated file's dump, if it comes back from JSON as the very same model, down to
     the order of its dicts (a value JSON cannot hold, such as inf, would not: such a file is
     validated at every load)."""
     dump = model.model_dump(mode="json")
     back = rebuild(json.loads(json.dumps(dump)))
     if back == model and back.model_dump_json() == model.model_dump_json():
-        into[digest(path.read_bytes())] = dump
+        into[key] = dump
 
 
 def packaged_path() -> Path:
