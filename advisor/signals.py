@@ -82,18 +82,18 @@ class Features(NamedTuple):
 class _Pattern:
     """A signal's pattern as extraction uses it."""
 
-    __slots__ = ("signal", "analysed", "literals", "lead", "needs_digit", "digit_start", "anchored", "within_word", "anchor",
-                 "anchor_lead", "regex")
+    __slots__ = ("signal", "analysed", "lead", "needs_digit", "digit_start", "anchored", "within_word", "anchor", "anchor_lead",
+                 "regex")
 
-    def __init__(self, signal: str, analysed: Analysed, literals: frozenset[str]) -> None:
+    def __init__(self, signal: str, analysed: Analysed) -> None:
         self.signal, self.analysed = signal, analysed  # compiles its regex when first used: most never run
-        self.literals = literals  # every match contains one of these (lower-cased); empty: unknown
         self.lead = analysed.lead  # at most this many characters precede the literal in a match; None: unbounded
         self.needs_digit, self.digit_start = analysed.needs_digit, analysed.digit_start
         self.within_word = analysed.within_word  # matched word by word (see Extractor._word_matches)
         self.anchor, self.anchor_lead = analysed.anchor, analysed.anchor_lead  # where a match can start, in a long text
         # Try a match at each occurrence of the literal, rather than scan from the first one.
-        self.anchored = self.lead == 0 and bool(self.literals) and min(map(len, self.literals)) >= _WEAK
+        literals = [literal for literal, _, _ in analysed.keys]  # every match contains one (lower-cased)
+        self.anchored = self.lead == 0 and bool(literals) and min(map(len, literals)) >= _WEAK
 
     def __getattr__(self, name: str) -> re.Pattern[str]:
         # Only an unset slot gets here: `regex` is compiled when first used (most never run),
@@ -168,7 +168,7 @@ class Extractor:
         if pattern is None:  # two threads may both make it: the same pattern either way
             signal, source, case_sensitive = self._sources[number]
             done = analyse(source, case_sensitive)
-            pattern = self._patterns[number] = _Pattern(signal, done, frozenset(literal for literal, _, _ in done.keys))
+            pattern = self._patterns[number] = _Pattern(signal, done)
         return pattern
 
     def extract(self, text: str) -> Features:
@@ -269,13 +269,11 @@ def _length(match: re.Match[str] | None) -> int:
 def _word_starts(lowered: str, word: str) -> Iterator[int]:
     """Where the word occurs as a whole word (as `\\w+` would find it)."""
     end = len(word)
-    at = lowered.find(word)
-    while at >= 0:
+    for at in _occurrences(lowered, word):
         before = lowered[at - 1] if at else " "
         after = lowered[at + end] if at + end < len(lowered) else " "
         if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
             yield at
-        at = lowered.find(word, at + 1)
 
 
 def _matches_at(regex: re.Pattern[str], text: str, lowered: str, literals: set[str]) -> Iterable[re.Match[str]]:
@@ -285,8 +283,7 @@ def _matches_at(regex: re.Pattern[str], text: str, lowered: str, literals: set[s
         if lowered.find(literal, at + 1) < 0:
             match = regex.match(text, at)
             return (match,) if match else ()
-    positions = {i for lit in literals for i in _occurrences(lowered, lit)}
-    return _matches_in_turn(regex, text, sorted(positions))
+    return _matches_in_turn(regex, text, _places(lowered, literals))
 
 
 class _Text:
@@ -350,7 +347,7 @@ def _matches_near(regex: re.Pattern[str], text: str, lowered: str, literals: set
         return regex.finditer(text)
     if len(text) <= _LONG:  # a short scan costs less than finding every place
         return regex.finditer(text, max(0, min((i for i in map(lowered.find, literals) if i >= 0), default=0) - lead))
-    found = sorted({i for literal in literals for i in _occurrences(lowered, literal)})
+    found = _places(lowered, literals)
     if not found:
         return ()
     first = max(0, found[0] - lead)
@@ -377,6 +374,11 @@ def _matches_in_turn(regex: re.Pattern[str], text: str, starts: list[int]) -> It
             if match:
                 end = match.end()
                 yield match
+
+
+def _places(text: str, literals: Iterable[str]) -> list[int]:
+    """Where any of the literals occurs, in order."""
+    return sorted({i for literal in literals for i in _occurrences(text, literal)})
 
 
 def _occurrences(text: str, literal: str) -> Iterator[int]:
@@ -423,13 +425,13 @@ class _Negations:
 
     def __init__(self, text: str, lowered: str | None, words: set[str]) -> None:
         self.text = text
-        if lowered is None:  # lower() moved characters: positions in it are not the text's
-            self.cues = list(range(len(text)))
-        else:
-            self.cues = sorted(i for cue in words.union(_NEGATION_WIDE) for i in _occurrences(lowered, cue))
+        # None where lower() moved characters (positions in it are not the text's): every match is checked.
+        self.cues = None if lowered is None else _places(lowered, words.union(_NEGATION_WIDE))
 
     def before(self, start: int) -> bool:
         """Whether the match starting here is negated (see `_negated`)."""
+        if self.cues is None:
+            return _negated(self.text, start)
         i = bisect_left(self.cues, start - _LOOKBEHIND)
         return i < len(self.cues) and self.cues[i] < start and _negated(self.text, start)
 
