@@ -41,6 +41,16 @@ def compile_fast(source: str, flags: int) -> re.Pattern[str]:
         return re.compile(source, flags)
 
 
+def compile_window(source: str, flags: int, lead: int) -> re.Pattern[str] | None:
+    """A regex whose match at a position finds the pattern's first match starting at most
+    `lead` characters after it, in its group 1: one call in C for what would be `lead + 1`
+    matches tried from Python. None where the pattern cannot be wrapped (a global inline flag)."""
+    try:
+        return compile_fast(f"(?s:.{{0,{lead}}}?)({source})", flags)
+    except re.error:
+        return None
+
+
 def _add_lookaheads(items: Items, state: Any, flags: int, keep_first: bool = False) -> None:
     """Put a lookahead before each alternation (here and nested) whose first characters are
     known and cased: without IGNORECASE, or for uncased characters, the matcher already

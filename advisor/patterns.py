@@ -250,6 +250,16 @@ def _flat(parsed: Any) -> list[Any]:
     return items
 
 
+def opens_at_boundary(source: str, flags: int) -> bool:
+    """Whether every match starts at a word boundary ('\\b(?:write|code) ...'), so that a
+    literal the match starts with, if it starts with a word character, starts a word."""
+    try:
+        items = _flat(_parser.parse(source, flags))
+    except Exception:  # not parsed here, not known
+        return False
+    return bool(items) and (items[0][0], items[0][1]) == (_c.AT, _c.AT_BOUNDARY)
+
+
 def _within_word(items: list[Any]) -> bool:
     """Whether every match starts a word and consumes word characters only ('\\bpoe(?:m|try)',
     '\\btoasts?\\b'): whether it matches is then a property of the word alone, which

@@ -6,8 +6,10 @@ few patterns that *can* match: each pattern's required literals (text every matc
 read from the stdlib's regex parser; see `patterns`) are looked up among the task's words, or
 as substrings, and patterns that need a digit are skipped on tasks without one. Only those
 candidates run, and each runs only where a literal of it occurs (or, for a number pattern,
-where a number starts; in a long task, near the literals a match starts with), whichever of a
-scan in C or matches tried from Python is cheaper there. Patterns are compiled with lookaheads
+where a number starts; in a long task, near the literals a match starts with, its anchor),
+whichever of a scan in C or matches tried from Python is cheaper there; the few characters
+before a literal where a match can start are searched in one call (see `fastre.compile_window`).
+A pattern whose every match starts with a word the task lacks does not run at all. Patterns are compiled with lookaheads
 that dismiss alternations early (see `fastre`). Patterns that match within a single word are
 decided once per distinct word and remembered. What a task's words tell is remembered per word, so a task
 costs little more than looking its words up. The result is exactly what scanning every
@@ -23,7 +25,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Iterator, NamedTuple
 
-from .patterns import WIDE, Analysed, analyse, index_keys
+from .fastre import compile_window
+from .patterns import WIDE, Analysed, analyse, index_keys, opens_at_boundary
 from .rulebase import SignalDef
 from .types import Evidence, trusted_from
 
@@ -45,8 +48,8 @@ _WORD = re.compile(r"\w+")
 # A bytes.translate table: ASCII characters that are not word characters become spaces (UTF-8
 # bytes of other characters stay as they are).
 _ASCII_NON_WORD = bytes(c if c >= 128 or chr(c).isalnum() or c == ord("_") else ord(" ") for c in range(256))
-_DIGIT = re.compile(r"[0-9]")
-_NUMBER_START = re.compile(r"\b[0-9]")
+_DIGIT = re.compile(r"\d")  # any decimal digit, as a pattern's \d matches ("٠" too, not only 0-9)
+_NUMBER_START = re.compile(r"\b\d")
 _SCAN_COST = 20  # a match tried from Python costs about this many characters of a scan in C
 _PUNCTUATION = frozenset("'\".,:;!?-_")  # in most tasks: a poor key for a literal
 _LONG = 500  # characters: in a longer text a pattern is matched near the literals it starts with (its anchor)
@@ -79,11 +82,26 @@ class Features(NamedTuple):
         return Features(self.text, {s: v for s, v in self.spans.items() if s != signal}, self.words)
 
 
+def _anchor_words(analysed: Analysed) -> dict[str, str] | None:
+    """Each anchor with the word a task must have for a match to start at it: its first word,
+    where every anchor starts a word and its first word ends within it ("write " in
+    '\\b(?:write|code) ...'). None where that is not known."""
+    if not analysed.anchor or analysed.anchor_lead or not opens_at_boundary(analysed.source, analysed.flags):
+        return None
+    words = {}
+    for anchor in sorted(analysed.anchor):
+        run = _WORD.match(anchor)
+        if run is None or run.end() == len(anchor) or WIDE.search(run.group()):
+            return None
+        words[anchor] = run.group()
+    return words
+
+
 class _Pattern:
     """A signal's pattern as extraction uses it."""
 
     __slots__ = ("signal", "analysed", "lead", "needs_digit", "digit_start", "anchored", "within_word", "anchor", "anchor_lead",
-                 "regex")
+                 "regex", "_windows", "anchor_words")
 
     def __init__(self, signal: str, analysed: Analysed) -> None:
         self.signal, self.analysed = signal, analysed  # compiles its regex when first used: most never run
@@ -94,6 +112,14 @@ class _Pattern:
         # Try a match at each occurrence of the literal, rather than scan from the first one.
         literals = [literal for literal, _, _ in analysed.keys]  # every match contains one (lower-cased)
         self.anchored = self.lead == 0 and bool(literals) and min(map(len, literals)) >= _WEAK
+        self._windows: dict[int, re.Pattern[str] | None] = {}
+        self.anchor_words = _anchor_words(analysed)  # a task without one of these has no match
+
+    def window(self, lead: int) -> re.Pattern[str] | None:
+        """The regex that finds a match starting up to `lead` characters on (see fastre)."""
+        if lead not in self._windows:  # two threads may both compile it: the same regex either way
+            self._windows[lead] = compile_window(self.analysed.source, self.analysed.flags, lead)
+        return self._windows[lead]
 
     def __getattr__(self, name: str) -> re.Pattern[str]:
         # Only an unset slot gets here: `regex` is compiled when first used (most never run),
@@ -332,17 +358,25 @@ def _matches(pattern: _Pattern, present: set[str], task: _Text) -> Iterable[re.M
         return pattern.regex.finditer(text)
     if pattern.anchored:
         return _matches_at(pattern.regex, text, lowered, present)
-    if task.long and pattern.anchor:  # look near the literals a match starts with
-        return _matches_near(pattern.regex, text, lowered, pattern.anchor, pattern.anchor_lead)
+    anchors = pattern.anchor if pattern.anchor_words is None else _anchors_in(pattern.anchor_words, task.tokens)
+    if not anchors and pattern.anchor:
+        return ()  # no match can start
+    if task.long and anchors and pattern.lead is None:
+        return _matches_near(pattern, text, lowered, anchors, pattern.anchor_lead)  # near where a match starts
     if pattern.lead is None:
         return pattern.regex.finditer(text)
-    return _matches_near(pattern.regex, text, lowered, present, pattern.lead)
+    return _matches_near(pattern, text, lowered, present, pattern.lead)
 
 
-def _matches_near(regex: re.Pattern[str], text: str, lowered: str, literals: set[str], lead: int) -> Iterable[re.Match[str]]:
-    """Matches of a pattern whose literal occurs at most `lead` characters after a match's
-    start: a scan from the first place one can start, or, where the literal is rare in a long
-    text, a match tried at each of the few places one can start."""
+def _anchors_in(anchor_words: dict[str, str], tokens: set[str]) -> list[str]:
+    return [anchor for anchor, word in anchor_words.items() if word in tokens]
+
+
+def _matches_near(pattern: _Pattern, text: str, lowered: str, literals: set[str] | frozenset[str], lead: int) -> Iterable[re.Match[str]]:
+    """Matches of a pattern with one of these literals at most `lead` characters after a
+    match's start: a scan from the first place one can start, or, where the literals are rare
+    in a long text, a look in the window before each."""
+    regex = pattern.regex
     if "" in literals:
         return regex.finditer(text)
     if len(text) <= _LONG:  # a short scan costs less than finding every place
@@ -351,9 +385,23 @@ def _matches_near(regex: re.Pattern[str], text: str, lowered: str, literals: set
     if not found:
         return ()
     first = max(0, found[0] - lead)
-    if len(found) * (lead + 1) * _SCAN_COST > len(text) - first:
+    window = pattern.window(lead)
+    if window is None or len(found) * (_SCAN_COST + lead) > len(text) - first:
         return regex.finditer(text, first)
-    return _matches_at_starts(regex, text, sorted({start for at in found for start in range(max(0, at - lead), at + 1)}))
+    return _matches_in_windows(regex, window, text, found, lead)
+
+
+def _matches_in_windows(regex: re.Pattern[str], window: re.Pattern[str], text: str, places: list[int], lead: int) -> Iterator[re.Match[str]]:
+    """What finditer finds for a pattern whose matches start at most `lead` characters before
+    one of these places (in order): the window before each place is searched in one call."""
+    end = 0
+    for at in places:
+        if at >= end:
+            found = window.match(text, max(at - lead, end))
+            if found:
+                match = regex.match(text, found.start(1))  # the same match, as the pattern's own
+                end = match.end()
+                yield match
 
 
 def _matches_at_starts(regex: re.Pattern[str], text: str, starts: list[int]) -> Iterable[re.Match[str]]:

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from advisor import Router
 from advisor.signals import MAX_EVIDENCE, Extractor
@@ -59,6 +59,7 @@ EDGE_CASES = [
     "İzmir, not a poem: write a haiku, no limerick",           # ... with negations in it too
     "写一首诗,然后证明这个定理。不是诗",                           # CJK: no spaces between words
     "solve 3x + 5 = 20, then 12k users, 4.5 kJ, 1/2 + 3/4",      # digit patterns
+    "٣/٤ + ١/٢ and ٠/0×0/0",                                      # other scripts' digits are \\d too
     "x" * 50 + " poem " + "y" * 50,
     "nothing but a poem; notpoem; no-poem; NOT a poem; isn't a poem; 不需要诗; kein Gedicht, ohne Gedicht",  # negation cues
 ]
@@ -96,3 +97,45 @@ def test_a_word_memo_that_starts_over_mid_task_changes_nothing(router, monkeypat
 def test_words_are_what_the_word_regex_finds(text):
     # Extraction splits words with a translate table, not the regex: the same words either way.
     assert words(text.lower()) == set(re.findall(r"\w+", text.lower()))
+
+
+@pytest.fixture(scope="module")
+def rule_words(router) -> list[str]:
+    """The rule base's own literals and anchors, and the corpus's words: text made of these
+    reaches the patterns' rare paths (anchors, windows, digit starts) far more often than
+    arbitrary text does."""
+    from advisor.patterns import analyse
+
+    found = set()
+    for sig in router.rulebase.signals.values():
+        for pattern in sig.patterns:
+            done = analyse(pattern, sig.case_sensitive)
+            found |= done.literals | done.anchor
+    corpus = " ".join(json.loads(line)["text"] for line in TASKS.read_text(encoding="utf-8").splitlines()[::7] if line.strip())
+    return sorted(found | set(re.findall(r"\w+", corpus)))
+
+
+SEPARATORS = [" ", " ", " ", ", ", ". ", "\n", "  ", "'", "-", "(", ") ", " 12 ", " 3.5 ", " + ", " = ", "? ", " not "]
+
+
+@pytest.fixture(scope="module")
+def extractor(router) -> Extractor:
+    return Extractor(router.rulebase.signals)
+
+
+@pytest.fixture(scope="module")
+def rule_patterns(router) -> list[re.Pattern[str]]:
+    return [re.compile(p, 0 if sig.case_sensitive else re.IGNORECASE) for sig in router.rulebase.signals.values() for p in sig.patterns]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_fast_extraction_equals_the_full_scan_on_texts_made_of_the_rules(extractor, scan, rule_words, rule_patterns, data):
+    # Words of the rule base with, among them, texts that patterns match (generated from the
+    # patterns themselves), in short and long texts and in either case.
+    piece = st.one_of(st.sampled_from(rule_words), st.sampled_from(rule_patterns).flatmap(lambda p: st.from_regex(p, fullmatch=True)))
+    pieces = data.draw(st.lists(st.tuples(piece, st.sampled_from(SEPARATORS)), min_size=1 if data.draw(st.booleans()) else 70, max_size=140))
+    text = "".join(word + sep for word, sep in pieces)
+    if data.draw(st.booleans()):
+        text = text.upper()
+    assert extractor.extract(text).spans == scan(text)
