@@ -200,8 +200,18 @@ def required_literals(parsed: Any) -> tuple[set[str], int | None, bool] | None:
     """Lower-cased literals one of which every match contains; how many characters can precede
     it in a match (None: unbounded); whether it starts a word (see `_ends_in_non_word`).
     None when no literal is known: such a pattern is scanned on every task."""
+    found = _required(parsed)
+    if found is None:
+        return None
+    literals, i = found
     items = _flat(parsed)
-    best: tuple[set[str], int | None, bool] | None = None
+    return literals, _lead(parsed, items[:i]), _ends_in_non_word(items[:i] + _opening(items[i]))
+
+
+def _required(parsed: Any) -> tuple[set[str], int] | None:
+    """The required literals (see `required_literals`) and the top-level item they start at."""
+    items = _flat(parsed)
+    best: tuple[set[str], int] | None = None
     for i in range(len(items)):
         # Every match contains the text matched from any top-level item on, so a literal
         # that item sequence begins with is required. The first selective set will do.
@@ -214,13 +224,53 @@ def required_literals(parsed: Any) -> tuple[set[str], int | None, bool] | None:
             # "(this|the|my) (\w+ )?video": a word after function words is a far rarer
             # literal, even where the match may start any distance before it.
             if items[i - 1][0] is not _c.LITERAL and min(map(len, found)) >= _WEAK and not _common(found):
-                return found, _lead(parsed, items[:i]), _ends_in_non_word(items[:i] + _opening(items[i]))
+                return found, i
             continue
         if best is None or _selectivity(found) > _selectivity(best[0]):
-            best = (found, _lead(parsed, items[:i]), _ends_in_non_word(items[:i] + _opening(items[i])))
+            best = (found, i)
         if min(map(len, best[0])) >= _SELECTIVE and not _common(best[0]):
             break
     return best
+
+
+def word_lead(source: str, flags: int) -> tuple[int, int] | None:
+    """Where `lead` is unbounded, a bound in two parts, (fixed, words): at most fixed + words x
+    (the task's longest word) characters precede the required literal, when what repeats
+    without bound repeats word characters only ('\\b\\w+\\.py:', '\\b\\d*[a-z] ?[+-]'): such a
+    run cannot be longer than the longest word. None where there is no such bound."""
+    try:
+        parsed = _parser.parse(source, flags)
+        found = _required(parsed)
+        return None if found is None else _word_width(parsed.state, _flat(parsed)[:found[1]])
+    except Exception:  # not parsed here, not known
+        return None
+
+
+def _word_width(state: Any, items: list[Any]) -> tuple[int, int] | None:
+    fixed = words = 0
+    for op, arg in items:
+        part = _item_word_width(state, op, arg)
+        if part is None:
+            return None
+        fixed, words = fixed + part[0], words + part[1]
+    return fixed, words
+
+
+def _item_word_width(state: Any, op: Any, arg: Any) -> tuple[int, int] | None:
+    width = _parser.SubPattern(state, [(op, arg)]).getwidth()[1]
+    if width < _c.MAXREPEAT:
+        return width, 0
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+        if arg[1] >= _c.MAXREPEAT:  # unbounded: over word characters only, a run within one word
+            return (0, 1) if all(_word_only(o, a) for o, a in arg[2]) else None
+        body = _word_width(state, list(arg[2]))
+        return None if body is None else (arg[1] * body[0], arg[1] * body[1])
+    if op is _c.SUBPATTERN:
+        return _word_width(state, list(arg[-1]))
+    if op is _c.BRANCH:
+        widths = [_word_width(state, list(alt)) for alt in arg[1]]
+        return None if None in widths else (max(w[0] for w in widths), max(w[1] for w in widths))  # type: ignore[index]
+    return None
 
 
 def _anchor(parsed: Any, lead: int | None) -> tuple[set[str], int]:

@@ -8,7 +8,9 @@ as substrings, and patterns that need a digit are skipped on tasks without one. 
 candidates run, and each runs only where a literal of it occurs (or, for a number pattern,
 where a number starts; in a long task, near the literals a match starts with, its anchor),
 whichever of a scan in C or matches tried from Python is cheaper there; the few characters
-before a literal where a match can start are searched in one call (see `fastre.compile_window`).
+before a literal where a match can start are searched in one call (see `fastre.compile_window`;
+where a match can start any distance before it through a run of word characters, the run is
+no longer than the task's longest word, see `patterns.word_lead`).
 A pattern whose every match starts with a word the task lacks does not run at all. Patterns are compiled with lookaheads
 that dismiss alternations early (see `fastre`). Patterns that match within a single word are
 decided once per distinct word and remembered. What a task's words tell is remembered per word, so a task
@@ -23,10 +25,10 @@ import re
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Iterator, NamedTuple
+from typing import Any, Iterable, Iterator, NamedTuple
 
 from .fastre import compile_window
-from .patterns import WIDE, Analysed, analyse, index_keys, opens_at_boundary
+from .patterns import WIDE, Analysed, analyse, index_keys, opens_at_boundary, word_lead
 from .rulebase import SignalDef
 from .types import Evidence, trusted_from
 
@@ -101,7 +103,7 @@ class _Pattern:
     """A signal's pattern as extraction uses it."""
 
     __slots__ = ("signal", "analysed", "lead", "needs_digit", "digit_start", "anchored", "within_word", "anchor", "anchor_lead",
-                 "regex", "_windows", "anchor_words")
+                 "regex", "_windows", "anchor_words", "word_lead")
 
     def __init__(self, signal: str, analysed: Analysed) -> None:
         self.signal, self.analysed = signal, analysed  # compiles its regex when first used: most never run
@@ -121,13 +123,16 @@ class _Pattern:
             self._windows[lead] = compile_window(self.analysed.source, self.analysed.flags, lead)
         return self._windows[lead]
 
-    def __getattr__(self, name: str) -> re.Pattern[str]:
+    def __getattr__(self, name: str) -> Any:
         # Only an unset slot gets here: `regex` is compiled when first used (most never run),
-        # then read from its slot like any attribute.
-        if name != "regex":
-            raise AttributeError(name)
-        self.regex = self.analysed.regex
-        return self.regex
+        # and `word_lead` worked out when a task first needs it, then read from their slots.
+        if name == "regex":
+            self.regex = self.analysed.regex
+            return self.regex
+        if name == "word_lead":  # see patterns.word_lead
+            self.word_lead = word_lead(self.analysed.source, self.analysed.flags) if self.lead is None else None
+            return self.word_lead
+        raise AttributeError(name)
 
 
 @dataclass(frozen=True)
@@ -315,7 +320,7 @@ def _matches_at(regex: re.Pattern[str], text: str, lowered: str, literals: set[s
 class _Text:
     """A task's text with what matching it needs, each worked out once."""
 
-    __slots__ = ("text", "lowered", "aligned", "long", "tokens", "negatable", "has_digit", "_numbers")
+    __slots__ = ("text", "lowered", "aligned", "long", "tokens", "negatable", "has_digit", "_numbers", "_longest")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -328,6 +333,15 @@ class _Text:
         self.negatable = _Negations(text, lowered if self.aligned else None, cues) if wide else None
         self.has_digit = _DIGIT.search(text) is not None
         self._numbers: list[int] | None = None
+        self._longest: int | None = None  # characters in the longest word
+
+    def lead(self, bound: tuple[int, int] | None) -> int | None:
+        """A pattern's `word_lead` in this task (None: unbounded)."""
+        if bound is None:
+            return None
+        if self._longest is None:
+            self._longest = max(map(len, self.tokens), default=0)
+        return bound[0] + bound[1] * self._longest
 
     @property
     def numbers(self) -> list[int]:
@@ -363,9 +377,10 @@ def _matches(pattern: _Pattern, present: set[str], task: _Text) -> Iterable[re.M
         return ()  # no match can start
     if task.long and anchors and pattern.lead is None:
         return _matches_near(pattern, text, lowered, anchors, pattern.anchor_lead)  # near where a match starts
-    if pattern.lead is None:
+    lead = pattern.lead if pattern.lead is not None else task.lead(pattern.word_lead)
+    if lead is None:
         return pattern.regex.finditer(text)
-    return _matches_near(pattern, text, lowered, present, pattern.lead)
+    return _matches_near(pattern, text, lowered, present, lead)
 
 
 def _anchors_in(anchor_words: dict[str, str], tokens: set[str]) -> list[str]:
