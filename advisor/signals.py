@@ -24,7 +24,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, NamedTuple
 
 from .fastre import compile_window
@@ -135,14 +134,17 @@ class _Pattern:
         raise AttributeError(name)
 
 
-@dataclass(frozen=True)
-class _TokenCandidates:
-    """What one word of a task tells about candidate patterns."""
+class _TokenCandidates(NamedTuple):
+    """What one word of a task tells about candidate patterns (a named tuple: read by unpacking,
+    once per word of every task)."""
 
     certain: tuple[tuple[int, str], ...]  # (pattern, literal): the word itself contains the literal
     if_present: tuple[tuple[str, tuple[int, ...]], ...]  # (literal, patterns): the literal runs past the word
     within: tuple[tuple[int, str], ...]  # like `certain`, for patterns that match within one word
     hits: tuple[tuple[int, int], ...]  # (pattern, length): those of them that match this word, and how much of it
+
+
+_NOTHING = _TokenCandidates((), (), (), ())  # what most words tell
 
 
 class Extractor:
@@ -226,13 +228,17 @@ class Extractor:
         hits: list[tuple[str, tuple[tuple[int, int], ...]]] = []
         for number in self._always:
             found[number] = set()
+        remembered = self._tokens
         for token in tokens:
-            known = self._tokens.get(token) or self._remember(token)
-            if known.hits:
-                hits.append((token, known.hits))
-            for number, literal in known.certain + known.within if within else known.certain:
+            known = remembered.get(token) or self._remember(token)
+            if known is _NOTHING:
+                continue
+            certain, if_present, within_word, matched = known
+            if matched:
+                hits.append((token, matched))
+            for number, literal in certain + within_word if within else certain:
                 found[number].add(literal)
-            for literal, numbers in known.if_present:
+            for literal, numbers in if_present:
                 if literal in lowered:
                     for number in numbers:
                         found[number].add(literal)
@@ -277,6 +283,8 @@ class Extractor:
         known = _TokenCandidates(tuple(c for c in certain if not self._pattern(c[0]).within_word),
                                  tuple((lit, tuple(ns)) for lit, ns in if_present.items()),
                                  tuple(within), tuple((n, size) for n, size in sorted(hits.items()) if size))
+        if known == _NOTHING:
+            known = _NOTHING  # one shared object: the loop over a task's words skips it by identity
         if len(self._tokens) >= _TOKEN_CACHE:
             self._tokens.clear()  # bounded memory; the results do not depend on it
         self._tokens[token] = known
