@@ -6,12 +6,19 @@ at every word start of a task. A lookahead for the characters the branches can b
 placed before the alternation, dismisses most positions with one set test. A lookahead for a
 character every match needs anyway removes no match and adds none, so the compiled regex finds
 exactly what the pattern's plain compilation finds (tests/test_fastre.py holds it to that).
+
+The stdlib's search loop also skips, in C, positions where no match can start, but only for a
+pattern that opens with its first characters: '\\b\\d+k' opens with an assertion, and so gets a
+full match tried at every position. Such a pattern is compiled with the set of characters its
+matches start with (where case folding cannot widen it) told to the search loop.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
+
+import _sre
 
 try:  # the standard library's regex parser and compiler (private, stable since 3.11)
     from re import _compiler, _constants as _c, _parser
@@ -34,11 +41,57 @@ def compile_fast(source: str, flags: int) -> re.Pattern[str]:
         # The matcher finds the first character of a pattern by itself where it can.
         keep_first = _compiler._get_charset_prefix(parsed, flags) is not None
         _add_lookaheads(parsed.data, parsed.state, flags | parsed.state.flags, keep_first)
-        return _compiler.compile(parsed, flags)
+        return _compile(parsed, flags)
     except re.error:
         raise
     except Exception:  # pragma: no cover - a changed private API: the plain compilation is as right
         return re.compile(source, flags)
+
+
+def _compile(parsed: Any, flags: int) -> re.Pattern[str]:
+    """`_compiler.compile`, telling the search loop the characters a match can start with where
+    the pattern opens with an assertion ('\\b\\d+'): the stdlib reads them only from a pattern
+    that opens with them, and otherwise tries a full match at every position of the text."""
+    flags |= parsed.state.flags
+    code = _compiler._code(parsed, flags)
+    first = _first_charset(parsed, flags)
+    if first is not None:
+        code = _info(parsed, first, flags) + code[code[1] + 1:]  # in place of the INFO block
+    indexgroup = [None] * parsed.state.groups
+    for name, index in parsed.state.groupdict.items():
+        indexgroup[index] = name
+    return _sre.compile(None, flags, code, parsed.state.groups - 1, parsed.state.groupdict, tuple(indexgroup))
+
+
+def _first_charset(parsed: Any, flags: int) -> list[tuple[Any, Any]] | None:
+    """The set every match starts with, where the pattern opens with zero-width assertions and
+    the set is closed under the case folding IGNORECASE does (the search loop tests it without
+    folding): digits, symbols, character classes. None otherwise, or where a match can be empty."""
+    items = parsed.data
+    if not items or items[0][0] not in _ZERO_WIDTH or parsed.getwidth()[0] == 0:
+        return None
+    first = _first_set(items)
+    if first is None or (flags & re.IGNORECASE and not all(_fold_closed(kind, value) for kind, value in first)):
+        return None
+    return first
+
+
+def _fold_closed(kind: Any, value: Any) -> bool:
+    iscased = _compiler._get_iscased(re.IGNORECASE)
+    if kind is _c.LITERAL:
+        return not iscased(value)
+    if kind is _c.RANGE:
+        return value[1] <= 0xFFFF and not any(map(iscased, range(value[0], value[1] + 1)))
+    return kind is _c.CATEGORY  # digits, spaces, word characters: each class holds both cases
+
+
+def _info(parsed: Any, charset: list[tuple[Any, Any]], flags: int) -> list[int]:
+    """An INFO block as `_compiler._compile_info` writes it for a pattern with a charset prefix."""
+    low, high = parsed.getwidth()
+    code = [_c.INFO, 0, _c.SRE_INFO_CHARSET, min(low, _compiler.MAXCODE), min(high, _compiler.MAXCODE)]
+    _compiler._compile_charset(_compiler._optimize_charset(charset)[0], flags, code)
+    code[1] = len(code) - 1
+    return code
 
 
 def compile_window(source: str, flags: int, lead: int) -> re.Pattern[str] | None:

@@ -26,7 +26,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from typing import Any, Iterable, Iterator, NamedTuple
 
-from .fastre import compile_window
+from .fastre import compile_fast, compile_window
 from .patterns import WIDE, Analysed, analyse, index_keys, opens_at_boundary, word_lead
 from .rulebase import SignalDef
 from .types import Evidence, trusted_from
@@ -50,7 +50,7 @@ _WORD = re.compile(r"\w+")
 # bytes of other characters stay as they are).
 _ASCII_NON_WORD = bytes(c if c >= 128 or chr(c).isalnum() or c == ord("_") else ord(" ") for c in range(256))
 _DIGIT = re.compile(r"\d")  # any decimal digit, as a pattern's \d matches ("٠" too, not only 0-9)
-_NUMBER_START = re.compile(r"\b\d")
+_NUMBER_START = compile_fast(r"\b\d", 0)  # (its search skips to digits: see fastre)
 _SCAN_COST = 20  # a match tried from Python costs about this many characters of a scan in C
 _PUNCTUATION = frozenset("'\".,:;!?-_")  # in most tasks: a poor key for a literal
 _LONG = 500  # characters: in a longer text a pattern is matched near the literals it starts with (its anchor)

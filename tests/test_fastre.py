@@ -31,6 +31,12 @@ PATTERNS = [
     (r"^(?:what|why|how) (?:is|are|do)\b", re.I | re.M),
     (r"(?=(?:foo|bar|baz))\w+(?!(?:qux|quux|corge))", re.I),
     (r"\b(?:straße|strasse|sss|ſs)\b", re.I),
+    # Opening with an assertion, then a set the search loop is told of (or, cased, is not):
+    (r"\b\d+(?:\.\d+)?\s?(?:k|kg|km)\b", re.I),
+    (r"(?<![$£])\b[0-9]+[+−]", 0),
+    (r"\b[0-9a-f]{2,}h\b", re.I),                       # a cased range: not told
+    (r"\b(?:\d|[+=])\s?x", re.I),
+    (r"(?=\d)\b\w+", 0),
 ]
 
 
@@ -46,7 +52,8 @@ def spans(regex: re.Pattern[str], text: str) -> list[tuple[int, int]]:
 def test_constructed_patterns_match_as_compiled_plainly(source, flags):
     plain, fast = re.compile(source, flags), compile_fast(source, flags)
     texts = corpus()[:200] + [FOLDS, FOLDS.upper(), FOLDS.lower(), "Java code, GO class, Kelvin unit, ERRor, Failure",
-                              "on Monday at  Friday in tuesday", "诗 poem STORY novel 故事"]
+                              "on Monday at  Friday in tuesday", "诗 poem STORY novel 故事",
+                              "٣٤ km, 12.5 KG, 7K, $5+ 4−, ff0h FFh, + x = x 3x"]
     for text in texts:
         assert spans(fast, text) == spans(plain, text), text[:80]
 
@@ -78,7 +85,7 @@ def test_lookaheads_go_where_they_help(source, flags, added):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.sampled_from(PATTERNS), st.text(alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyz KſıİSIß诗\n+-0123456789")), max_size=60))
+@given(st.sampled_from(PATTERNS), st.text(alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyz KſıİSIß诗\n+-0123456789٣.$−=")), max_size=60))
 def test_random_text(pattern, text):
     source, flags = pattern
     assert spans(compile_fast(source, flags), text) == spans(re.compile(source, flags), text)
