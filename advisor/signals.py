@@ -117,10 +117,13 @@ class _Pattern:
         self.anchor_words = _anchor_words(analysed)  # a task without one of these has no match
 
     def window(self, lead: int) -> re.Pattern[str] | None:
-        """The regex that finds a match starting up to `lead` characters on (see fastre)."""
-        if lead not in self._windows:  # two threads may both compile it: the same regex either way
-            self._windows[lead] = compile_window(self.analysed.source, self.analysed.flags, lead)
-        return self._windows[lead]
+        """A regex that finds a match starting up to `lead` (or a few more) characters on (see
+        fastre). A wider window finds the same matches, so sizes are powers of two: a pattern
+        compiles a few, however many leads the tasks' longest words make."""
+        size = 1 << max(lead - 1, 0).bit_length()
+        if size not in self._windows:  # two threads may both compile it: the same regex either way
+            self._windows[size] = compile_window(self.analysed.source, self.analysed.flags, size)
+        return self._windows[size]
 
     def __getattr__(self, name: str) -> Any:
         # Only an unset slot gets here: `regex` is compiled when first used (most never run),
@@ -497,7 +500,8 @@ class _Negations:
     def __init__(self, text: str, lowered: str | None, words: set[str]) -> None:
         self.text = text
         # None where lower() moved characters (positions in it are not the text's): every match is checked.
-        self.cues = None if lowered is None else _places(lowered, words.union(_NEGATION_WIDE))
+        cues = words if text.isascii() else words.union(_NEGATION_WIDE)  # the CJK cues need CJK text
+        self.cues = None if lowered is None else _places(lowered, cues)
 
     def before(self, start: int) -> bool:
         """Whether the match starting here is negated (see `_negated`)."""
