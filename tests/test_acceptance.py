@@ -2,6 +2,7 @@
 
 import pytest
 
+import corpus
 from advisor import Constraints, NoModelError, Task
 
 
@@ -57,11 +58,7 @@ def test_updated_copy_renders_its_own_explanation(router):
 
 @pytest.mark.parametrize("budget", [None, "low"])
 def test_trace_names_a_failed_condition_exactly_for_rules_that_did_not_fire(router, budget):
-    import json
-    from pathlib import Path
-
-    lines = (Path(__file__).parent / "data" / "tasks.jsonl").read_text(encoding="utf-8").splitlines()
-    for line in lines[::7]:
-        trace = router.trace(json.loads(line)["text"], Constraints(budget=budget))
+    for text in corpus.texts()[::7]:
+        trace = router.trace(text, Constraints(budget=budget))
         for check in trace.rules:
             assert (check.failed is None) == check.fired, (check.rule, check.failed)

@@ -2,43 +2,29 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from pathlib import Path
 
 import pytest
 
+import corpus
 from advisor import Constraints, Router, Task
 from advisor import engine as eng
 
-TASKS = Path(__file__).parent / "data" / "tasks.jsonl"
 THREADS = 8
 ROUNDS = 3
-FALLBACK = [
-    "solve AIME problem",
-    "Write a heartfelt toast for my sister's wedding",
-    "I failed my exam and feel terrible",
-    "Classify 2 million support tickets as cheaply as possible",
-    "prove that there are infinitely many primes",
-    "what is in this photo? describe the image",
-    "fix the off-by-one bug in this Python loop",
-    "xyzzy plugh",
-]
 CONSTRAINTS = [Constraints(), Constraints(budget="low"), Constraints(needs={"vision"}), Constraints(budget="high", exclude={"o1"})]
 
 
 def mixed_tasks(limit: int = 24) -> list[Task]:
     """One task per corpus area (so the mix spans the rule base), each with one of a few constraints."""
     texts: list[str] = []
-    if TASKS.exists():
-        seen: set[str] = set()
-        for line in TASKS.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                if row.get("area") not in seen:
-                    seen.add(row.get("area"))
-                    texts.append(row["text"])
-    texts = (texts or FALLBACK)[:limit]
+    seen: set[str | None] = set()
+    for row in corpus.rows():
+        if row.get("area") not in seen or row.get("area") is None:
+            seen.add(row.get("area"))
+            texts.append(row["text"])
+    texts = texts[:limit]
     return [Task(text=t, constraints=CONSTRAINTS[i % len(CONSTRAINTS)]) for i, t in enumerate(texts)]
 
 

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic_core import PydanticSerializationError
 
+import corpus
 from advisor import Constraints, Recommendation
 from advisor._dump import model_json
 from advisor.types import Alternative, Citation, Evidence, Firing, trusted
 
-TASKS = Path(__file__).parent / "data" / "tasks.jsonl"
 CONSTRAINTS = [Constraints(), Constraints(budget="low"), Constraints(needs=frozenset({"vision"}), max_price=5), Constraints(exclude=frozenset({"o3-mini"}))]
 
 
 def test_every_corpus_answer_is_written_as_pydantic_writes_it(router, monkeypatch):
-    texts = [json.loads(line)["text"] for line in TASKS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = corpus.texts()
     recs = [router.route(t, CONSTRAINTS[i % len(CONSTRAINTS)], counterfactuals=True) for i, t in enumerate(texts)]
     expected = [rec.model_dump_json(indent=2) for rec in recs]
     monkeypatch.setattr(Recommendation, "model_dump_json", _not_called)  # and without falling back to it

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+import corpus
 from advisor import Constraints, NoModelError, Router, Task
 from advisor import engine as eng
 from advisor.conditions import BUDGETS, Compare, Group, Signal
@@ -28,25 +29,7 @@ from advisor.types import CAPABILITIES
 HAVE_DURABLE = eng.available() == "durable-rules"
 durable_only = pytest.mark.skipif(not HAVE_DURABLE, reason="durable-rules is not importable on this Python")
 
-TASKS = Path(__file__).parent / "data" / "tasks.jsonl"
-BUILT_IN_TASKS = [
-    "solve AIME problem",
-    "Write a heartfelt toast for my sister's wedding",
-    "I failed my exam and feel terrible",
-    "Classify 2 million support tickets as cheaply as possible",
-    "prove that there are infinitely many primes",
-    "what is in this photo? describe the image",
-    "transcribe this podcast audio",
-    "xyzzy plugh",
-    "not a maths question: write a poem",
-]
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def corpus_texts() -> list[str]:
-    if TASKS.exists():
-        return [json.loads(line)["text"] for line in TASKS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return BUILT_IN_TASKS
 
 
 def rule(rule_id: str, when, model: str = "gpt-4o", **kw) -> Rule:
@@ -75,7 +58,7 @@ def packaged():
 def corpus_features(packaged):
     """Signals of every corpus task, extracted once for the whole module."""
     extractor = Extractor(packaged.rulebase.signals)
-    return [(text, extractor.extract(text)) for text in corpus_texts()]
+    return [(text, extractor.extract(text)) for text in corpus.texts()]
 
 
 @pytest.fixture(scope="module")
@@ -463,7 +446,7 @@ def test_corpus_fires_the_same_rules_in_the_same_order(engines, corpus_features)
 
 
 def test_the_two_routers_agree_on_a_corpus_sample():
-    texts = corpus_texts()[::12]
+    texts = corpus.texts()[::12]
     with Router() as default, Router(engine="reference") as reference:
         for text in texts:
             a, b = default.decide(Task(text=text)), reference.decide(Task(text=text))

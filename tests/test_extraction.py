@@ -7,19 +7,16 @@ text. The reference here does none of that: each pattern's finditer over the tas
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from advisor import Router
+import corpus
 from advisor.signals import MAX_EVIDENCE, Extractor
 from advisor.signals import _negated as negated  # the negation rule itself is not what is tested
 from advisor.signals import _words as words
 
-TASKS = Path(__file__).parent / "data" / "tasks.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +43,7 @@ def first_spans(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
 
 
 def corpus_sample() -> list[str]:
-    texts = [json.loads(line)["text"] for line in TASKS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = corpus.texts()
     # Long texts are searched differently (literals at their words' starts): eight tasks in one.
     joined = [" \n".join(texts[i:i + 8]) for i in range(1, len(texts), 8)]
     return [v for t in texts[::3] for v in (t, t.upper(), "Not a question: " + t)] + joined
@@ -112,8 +109,8 @@ def rule_words(router) -> list[str]:
         for pattern in sig.patterns:
             done = analyse(pattern, sig.case_sensitive)
             found |= done.literals | done.anchor
-    corpus = " ".join(json.loads(line)["text"] for line in TASKS.read_text(encoding="utf-8").splitlines()[::7] if line.strip())
-    return sorted(found | set(re.findall(r"\w+", corpus)))
+    words = re.findall(r"\w+", " ".join(corpus.texts()[::7]))
+    return sorted(found | set(words))
 
 
 SEPARATORS = [" ", " ", " ", ", ", ". ", "\n", "  ", "'", "-", "(", ") ", " 12 ", " 3.5 ", " + ", " = ", "? ", " not "]

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 from re import _parser  # the transform works on the stdlib's parse tree
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
+import corpus
 from advisor.fastre import _add_lookaheads, compile_fast
 
-TASKS = Path(__file__).parent / "data" / "tasks.jsonl"
 
 # Case folding's corners: the Kelvin sign folds to k, the long s to s, dotless and dotted i to i.
 FOLDS = "K ſ ı İ k s i K S I ß ẞ µ μ Ω ω"
@@ -40,10 +38,6 @@ PATTERNS = [
 ]
 
 
-def corpus() -> list[str]:
-    return [json.loads(line)["text"] for line in TASKS.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 def spans(regex: re.Pattern[str], text: str) -> list[tuple[int, int]]:
     return [m.span() for m in regex.finditer(text)]
 
@@ -51,7 +45,7 @@ def spans(regex: re.Pattern[str], text: str) -> list[tuple[int, int]]:
 @pytest.mark.parametrize("source,flags", PATTERNS)
 def test_constructed_patterns_match_as_compiled_plainly(source, flags):
     plain, fast = re.compile(source, flags), compile_fast(source, flags)
-    texts = corpus()[:200] + [FOLDS, FOLDS.upper(), FOLDS.lower(), "Java code, GO class, Kelvin unit, ERRor, Failure",
+    texts = corpus.texts()[:200] + [FOLDS, FOLDS.upper(), FOLDS.lower(), "Java code, GO class, Kelvin unit, ERRor, Failure",
                               "on Monday at  Friday in tuesday", "诗 poem STORY novel 故事",
                               "٣٤ km, 12.5 KG, 7K, $5+ 4−, ff0h FFh, + x = x 3x"]
     for text in texts:
@@ -59,7 +53,7 @@ def test_constructed_patterns_match_as_compiled_plainly(source, flags):
 
 
 def test_every_rule_base_pattern_matches_as_compiled_plainly(router):
-    texts = corpus()
+    texts = corpus.texts()
     texts += [t.upper() for t in texts[::4]] + [FOLDS]
     for signal in router.rulebase.signals.values():
         flags = 0 if signal.case_sensitive else re.IGNORECASE
