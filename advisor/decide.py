@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from .catalog import Catalog, Model
 from .errors import NoModelError
 from .rulebase import Rule, RuleBase
-from .signals import Features
+from .signals import READ_LIMIT, Features
 from .types import Alternative, Citation, Constraints, Counterfactual, Evidence, Exclusion, Firing, Recommendation, trusted, trusted_from
 
 DEFAULT_CONFIDENCE = 0.3  # no rule spoke for any model: the default is a guess, and says so
@@ -60,7 +60,7 @@ def recommend(outline: Outline, features: Features, counterfactuals: list[Counte
         fired=_firings(outline, features),
         alternatives=list(outline.alternatives),
         excluded=list(outline.excluded),
-        warnings=list(outline.warnings),
+        warnings=_task_warnings(outline, features),
         counterfactuals=counterfactuals,
         token_limit_param=model.token_limit_param,
         accepts_temperature=model.accepts_temperature,
@@ -109,7 +109,7 @@ def decision(outline: Outline, features: Features) -> Decision:
         fired=_firings(outline, features),
         alternatives=list(outline.alternatives),
         excluded=list(outline.excluded),
-        warnings=list(outline.warnings),
+        warnings=_task_warnings(outline, features),
     )
 
 
@@ -242,6 +242,14 @@ def _tie_break(model: Model, chosen: Model, catalog: Catalog) -> str:
     if chosen.blended_price < model.blended_price:
         return f"ties go to the cheaper model ({chosen.blended_price:g} vs {model.blended_price:g} USD per 1M tokens)"
     return "ties go to the model listed first in the catalog"
+
+
+def _task_warnings(outline: Outline, features: Features) -> list[str]:
+    """The decision's warnings, and the task's own."""
+    size = len(features.text)
+    if size <= READ_LIMIT:
+        return list(outline.warnings)
+    return [*outline.warnings, f"The task is {size:,} characters long; its signals were read from its first and last {READ_LIMIT // 2:,}."]
 
 
 def _warnings(model: Model, catalog: Catalog) -> list[str]:

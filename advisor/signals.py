@@ -32,6 +32,10 @@ from .rulebase import SignalDef
 from .types import Evidence, trusted_from
 
 MAX_EVIDENCE = 3  # spans kept per signal; enough to show why, small enough to read
+# Characters of a task that extraction reads: a longer one is read at its start and its end,
+# where what is asked usually is (reading a 5 MB document of varied prose whole takes tens of
+# seconds: each distinct word brings literals to look for in the whole text).
+READ_LIMIT = 200_000
 
 # A match right after a negation ("not a maths question", "no fancy writing") does not count.
 _NEGATION_BEFORE = re.compile(
@@ -208,7 +212,20 @@ class Extractor:
         return pattern
 
     def extract(self, text: str) -> Features:
-        """Every signal the task shows, with up to MAX_EVIDENCE non-negated spans each."""
+        """Every signal the task shows, with up to MAX_EVIDENCE non-negated spans each. A task
+        longer than READ_LIMIT is read at its start and its end, half the limit each."""
+        if len(text) <= READ_LIMIT:
+            found = self._found(text)
+        else:
+            found, half = self._found(text[:READ_LIMIT // 2]), len(text) - READ_LIMIT // 2
+            for sid, spans in self._found(text[half:]).items():
+                found.setdefault(sid, []).extend((start + half, end + half) for start, end in spans)
+        order = self._order
+        spans = {sid: _first(found[sid]) for sid in sorted(found, key=order.__getitem__)}
+        return Features(text=text, spans=spans, words=len(text.split()))
+
+    def _found(self, text: str) -> dict[str, list[Span]]:
+        """Signal id -> spans, each pattern's first MAX_EVIDENCE, in no order."""
         task = _Text(text)
         found: dict[str, list[Span]] = {}
         candidates, hits = self._candidates(task.lowered, task.tokens, within=not task.aligned)
@@ -219,9 +236,7 @@ class Extractor:
             pattern = patterns[number] or self._pattern(number)
             if not pattern.needs_digit or task.has_digit:
                 _collect(found, pattern.signal, _matches(pattern, candidates[number], task), task.negatable)
-        order = self._order
-        spans = {sid: _first(found[sid]) for sid in sorted(found, key=order.__getitem__)}
-        return Features(text=text, spans=spans, words=len(text.split()))
+        return found
 
     def _candidates(self, lowered: str, tokens: set[str], within: bool) -> tuple[dict[int, set[str]], list[tuple[str, tuple[tuple[int, int], ...]]]]:
         """Patterns whose required literal occurs in the text (the only ones that can match),

@@ -201,6 +201,22 @@ def test_a_5_mb_task_is_answered(router, model_ids):
             assert text[e.start:e.end] == e.text
 
 
+def test_a_task_over_the_read_limit_is_read_at_its_start_and_its_end(router):
+    from advisor.signals import READ_LIMIT
+
+    filler = _big_text(READ_LIMIT)
+    text = "Write a poem about the sea. " + filler + " Solve this AIME problem. " + filler + " Translate it into German."
+    trace = router.trace(text)
+    found = {e.signal for e in trace.signals}
+    assert "creative_writing" in found and "translation_tone" in found  # at the start, at the end
+    assert "competition_math" not in found  # in the middle: not read
+    for e in trace.signals:
+        assert text[e.start:e.end] == e.text
+    warning = f"The task is {len(text):,} characters long; its signals were read from its first and last {READ_LIMIT // 2:,}."
+    assert warning in router.route(text).warnings
+    assert not any("signals were read" in w for w in router.route(filler[:READ_LIMIT]).warnings)
+
+
 def test_a_task_over_the_limit_is_refused_with_its_size(router):
     from advisor.router import MAX_TASK_CHARS
 
