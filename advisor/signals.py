@@ -4,7 +4,8 @@ All text matching is Python's `re` (durable-rules' own regex dialect misses alte
 Scanning every pattern over every task would cost milliseconds, so extraction first finds the
 few patterns that *can* match: each pattern's required literals (text every match contains,
 read from the stdlib's regex parser; see `patterns`) are looked up among the task's words, or
-as substrings, and patterns that need a digit are skipped on tasks without one. Only those
+as substrings (in a long task, those a word keys are first searched for together), and
+patterns that need a digit are skipped on tasks without one. Only those
 candidates run, and each runs only where a literal of it occurs (or, for a number pattern,
 where a number starts; in a long task, near the literals a match starts with, its anchor),
 whichever of a scan in C or matches tried from Python is cheaper there; the few characters
@@ -146,7 +147,9 @@ class _TokenCandidates(NamedTuple):
     once per word of every task)."""
 
     certain: tuple[tuple[int, str], ...]  # (pattern, literal): the word itself contains the literal
-    if_present: tuple[tuple[str, tuple[int, ...]], ...]  # (literal, patterns): the literal runs past the word
+    # (group, ((literal, patterns), ...)): literals that run past the word, grouped by the word
+    # they hold, with one search for the group where it has several (see Extractor._group)
+    if_present: tuple[tuple[re.Pattern[str] | None, tuple[tuple[str, tuple[int, ...]], ...]], ...]
     within: tuple[tuple[int, str], ...]  # like `certain`, for patterns that match within one word
     hits: tuple[tuple[int, int], ...]  # (pattern, length): those of them that match this word, and how much of it
 
@@ -174,6 +177,7 @@ class Extractor:
         self._wide_by_first: dict[str, list[tuple[str, int]]] = defaultdict(list)  # those with CJK, kana or hangul
         self._always: list[int] = []
         self._tokens: dict[str, _TokenCandidates] = {}
+        self._groups: dict[tuple[str, ...], re.Pattern[str]] = {}
         self._order = {sid: n for n, sid in enumerate(signals)}
         for signal in signals.values():
             for source in signal.patterns:
@@ -242,6 +246,7 @@ class Extractor:
         """Patterns whose required literal occurs in the text (the only ones that can match),
         each with the literals of it that occur; with `within`, also those matched word by word.
         Also the words that word-level patterns match, with those patterns."""
+        long = len(lowered) > _LONG  # a group's search pays only in a long text
         found: dict[int, set[str]] = defaultdict(set)
         hits: list[tuple[str, tuple[tuple[int, int], ...]]] = []
         for number in self._always:
@@ -256,10 +261,13 @@ class Extractor:
                 hits.append((token, matched))
             for number, literal in certain + within_word if within else certain:
                 found[number].add(literal)
-            for literal, numbers in if_present:
-                if literal in lowered:
-                    for number in numbers:
-                        found[number].add(literal)
+            for group, pairs in if_present:
+                if group is not None and long and group.search(lowered) is None:
+                    continue  # none of them occurs
+                for literal, numbers in pairs:
+                    if literal in lowered:
+                        for number in numbers:
+                            found[number].add(literal)
         for symbol in set(self._symbols.findall(lowered)) if self._symbols else ():
             for literal, number in self._by_symbol[symbol]:
                 if literal in lowered:
@@ -285,21 +293,33 @@ class Extractor:
             if kept:
                 found.setdefault(self._pattern(number).signal, []).extend(kept[:MAX_EVIDENCE])
 
+    def _group(self, word: str, literals: Iterable[str]) -> re.Pattern[str] | None:
+        """One search for whether any of several literals with this word in them occurs (see
+        `_group_search`); None for a single literal, looked for as it is."""
+        key = (word, *sorted(literals))
+        if len(key) < 3 or not all(word in literal for literal in key[1:]):
+            return None  # one literal; or one is the common start of a key's many (see patterns.Analysed.keys)
+        if key not in self._groups:  # two threads may both compile it: the same regex either way
+            self._groups[key] = _group_search(word, key[1:])
+        return self._groups[key]
+
     def _remember(self, token: str) -> _TokenCandidates:
         """The candidates one word gives, worked out once per distinct word."""
         certain: list[tuple[int, str]] = []
-        if_present: dict[str, list[int]] = defaultdict(list)
+        by_key: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))  # word -> literal -> patterns
         prefixes = {token[:i] for i in range(1, min(len(token), self._longest_word) + 1)}
         for word in sorted(prefixes & self._by_word.keys()):
             for literal, n in self._by_word[word]:
-                (certain.append((n, literal)) if literal == word else if_present[literal].append(n))
+                (certain.append((n, literal)) if literal == word else by_key[word][literal].append(n))
         for literal, n in self._by_token.get(token, ()):
-            if_present[literal].append(n)
+            by_key[token][literal].append(n)
+        if_present = tuple((self._group(word, literals), tuple((lit, tuple(ns)) for lit, ns in literals.items()))
+                           for word, literals in by_key.items())
         certain += [(n, literal) for literal, ns in self._in_word.items() if literal in token for n in ns]
         within = [(n, lit) for n, lit in certain if self._pattern(n).within_word]
         hits = {n: _length(self._pattern(n).regex.match(token)) for n, _ in within}
         known = _TokenCandidates(tuple(c for c in certain if not self._pattern(c[0]).within_word),
-                                 tuple((lit, tuple(ns)) for lit, ns in if_present.items()),
+                                 if_present,
                                  tuple(within), tuple((n, size) for n, size in sorted(hits.items()) if size))
         if known == _NOTHING:
             known = _NOTHING  # one shared object: the loop over a task's words skips it by identity
@@ -307,6 +327,18 @@ class Extractor:
             self._tokens.clear()  # bounded memory; the results do not depend on it
         self._tokens[token] = known
         return known
+
+
+def _group_search(word: str, literals: Iterable[str]) -> re.Pattern[str]:
+    """A regex that finds the word where one of the literals holds it: a search in C for the
+    word, then at each place a look behind and ahead for each literal's text around it. In a
+    long task, one search that finds none of several literals costs less than looking for each."""
+    looks = []
+    for literal in literals:
+        end = literal.find(word) + len(word)
+        before, after = literal[:end], literal[end:]
+        looks.append((f"(?<={re.escape(before)})" if end > len(word) else "") + (f"(?={re.escape(after)})" if after else ""))
+    return re.compile(re.escape(word) + "(?:" + "|".join(looks) + ")")
 
 
 def _rarest(literal: str) -> str:
