@@ -55,6 +55,7 @@ _WORD = re.compile(r"\w+")
 # bytes of other characters stay as they are).
 _ASCII_NON_WORD = bytes(c if c >= 128 or chr(c).isalnum() or c == ord("_") else ord(" ") for c in range(256))
 _DIGIT = re.compile(r"\d")  # any decimal digit, as a pattern's \d matches ("٠" too, not only 0-9)
+_ASCII_DIGIT = re.compile(r"[0-9]")  # a quicker test of ASCII text: a range, not a lookup per character
 _NUMBER_START = compile_fast(r"\b\d", 0)  # (its search skips to digits: see fastre)
 _SCAN_COST = 20  # a match tried from Python costs about this many characters of a scan in C
 _PUNCTUATION = frozenset("'\".,:;!?-_")  # in most tasks: a poor key for a literal
@@ -389,7 +390,7 @@ class _Text:
         cues = _NEGATION_WORDS.intersection(self.tokens)
         wide = cues or (not text.isascii() and any(n in text for n in _NEGATION_WIDE))  # isascii() costs nothing
         self.negatable = _Negations(text, lowered if self.aligned else None, cues) if wide else None
-        self.has_digit = _DIGIT.search(text) is not None
+        self.has_digit = (_ASCII_DIGIT if text.isascii() else _DIGIT).search(text) is not None
         self._numbers: list[int] | None = None
         self._longest: int | None = None  # characters in the longest word
 
