@@ -1,6 +1,9 @@
 """The `advise` command through click's runner: exit codes, output shapes, stdin."""
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -50,6 +53,16 @@ def test_json_is_the_recommendation(run):
     firing = out["fired"][0]
     assert {"rule", "model", "effect", "weight", "because", "evidence", "citations"} <= set(firing)
     assert {"signal", "text", "start", "end"} == set(firing["evidence"][0])
+
+
+@pytest.mark.parametrize("args, code", [(["--json", "solve AIME problem"], 0), (["--exclude", "gpt-5", "hi"], 2), (["--allow", "o3-mini", "--needs", "vision", "hi"], 3)])
+def test_the_program_ends_with_its_output_and_code(run, args, code):
+    # The program ends without the interpreter's teardown (see cli._end_process): all its
+    # output is still written, and its exit code is the command's.
+    advise = Path(sys.executable).with_name("advise")
+    proc = subprocess.run([str(advise), *args], capture_output=True, text=True, timeout=120)
+    result = run(*args)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (code, result.stdout, result.stderr)
 
 
 def test_format_json_equals_json_flag(run):
