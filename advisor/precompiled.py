@@ -27,7 +27,8 @@ from .rules import FOLDER
 from .types import trusted
 
 FILE_NAME = "precompiled.json"
-_FORMAT = 6  # 5 added the validated files (loading), and, separately, each pattern's anchor (extraction)
+_FORMAT = 7  # 7: compact pattern entries (see patterns.index_entry), and the parsed files last
+_FILES_LINE = b'\n"files": '
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -40,7 +41,7 @@ def digest(data: bytes) -> str:
 
 def parsed_file(data: bytes) -> dict[str, Any] | None:
     """The parsed TOML of a packaged file with exactly these bytes, if precompiled."""
-    return _load()["files"].get(digest(data))
+    return _files().get(digest(data))
 
 
 def validated(model: str, data: bytes) -> dict[str, Any] | None:
@@ -55,17 +56,40 @@ def pattern_entry(key: str) -> list[Any] | None:
 
 
 @lru_cache(maxsize=1)
-def _load() -> dict[str, dict[str, Any]]:
-    empty: dict[str, dict[str, Any]] = {"files": {}, "validated": {}, "patterns": {}}
+def _load() -> dict[str, Any]:
+    """The precompiled form: "validated" and "patterns" parsed, and "files" as JSON bytes, which
+    `_files` parses when first asked. Loading needs only the first two; the parsed files (for
+    lint, and for copies of packaged files) are some 140 KB, which every start would otherwise
+    read for nothing. `render` writes them last, on a line of their own: what comes
+    before that line, closed with a brace, is a JSON object too."""
     try:
-        # Bytes, decoded in one go: a text-mode read of its megabyte (newline translation and
-        # all) takes some 5 ms longer.
-        raw = json.loads(packaged_path().read_bytes().decode("utf-8"))
-    except (OSError, ValueError):
-        return empty  # none (or a broken one): everything is worked out afresh
-    if not isinstance(raw, dict) or raw.get("format") != _FORMAT:
-        return empty
-    return {"files": raw.get("files") or {}, "validated": raw.get("validated") or {}, "patterns": raw.get("patterns") or {}}
+        raw = packaged_path().read_bytes()
+    except OSError:
+        raw = b""  # none: everything is worked out afresh
+    cut = raw.find(_FILES_LINE)
+    loaded = _parsed(raw[:cut].rstrip(b",") + b"}") if cut >= 0 else {}  # not as `render` writes it: afresh too
+    return {"validated": loaded.get("validated") or {}, "patterns": loaded.get("patterns") or {},
+            "files": b"{" + raw[cut + 1:] if loaded else b"{}"}
+
+
+@lru_cache(maxsize=1)
+def _files() -> dict[str, Any]:
+    """The parsed TOML of the packaged files, by digest (see `_load`)."""
+    try:
+        files = json.loads(_load()["files"].decode("utf-8")).get("files")
+    except (ValueError, AttributeError):
+        return {}
+    return files if isinstance(files, dict) else {}
+
+
+def _parsed(raw: bytes) -> dict[str, Any]:
+    """A precompiled form of this format from its JSON bytes ({} for anything else)."""
+    try:
+        # Bytes, decoded in one go: a text-mode read (newline translation and all) takes longer.
+        loaded = json.loads(raw.decode("utf-8"))
+    except ValueError:
+        return {}
+    return loaded if isinstance(loaded, dict) and loaded.get("format") == _FORMAT else {}
 
 
 def build(rule_paths: list[Path], catalog_path: Path) -> dict[str, Any]:
@@ -113,17 +137,18 @@ def packaged_path() -> Path:
 
 
 def render(precompiled: dict[str, Any]) -> str:
-    """One pattern per line, so a change to the rule base shows as a readable diff."""
+    """One pattern per line, so a change to the rule base shows as a readable diff; the parsed
+    files last, on their own line (see `_load`)."""
     # Tables in the order parsing and validation left them (not sorted): the order of a dict is
     # part of what a file says, and a file read from here must be the very one tomllib gives.
     lines = [
         f'{{"format": {precompiled["format"]},',
-        f'"files": {json.dumps(precompiled["files"], ensure_ascii=False)},',
         f'"validated": {json.dumps(precompiled["validated"], ensure_ascii=False)},',
         '"patterns": {',
     ]
     entries = [f"{json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}" for k, v in precompiled["patterns"].items()]
-    return "\n".join(lines) + "\n" + ",\n".join(entries) + "\n}}\n"
+    files = f'"files": {json.dumps(precompiled["files"], ensure_ascii=False)}}}\n'
+    return "\n".join(lines) + "\n" + ",\n".join(entries) + "\n},\n" + files
 
 
 # ---- the validated form back into models ----------------------------------------------------

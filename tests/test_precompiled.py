@@ -21,6 +21,11 @@ def corpus_texts() -> list[str]:
     return [json.loads(line)["text"] for line in TASKS.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def without_precompiled(monkeypatch) -> None:
+    monkeypatch.setattr(precompiled, "_load", lambda: {"validated": {}, "patterns": {}, "files": b"{}"})
+    monkeypatch.setattr(precompiled, "_files", dict)
+
+
 def test_the_packaged_precompiled_file_is_current():
     fresh = precompiled.render(precompiled.build(default_rule_paths(), default_catalog_path()))
     shipped = precompiled.packaged_path().read_text(encoding="utf-8")
@@ -29,7 +34,7 @@ def test_the_packaged_precompiled_file_is_current():
 
 def test_precompiling_does_not_depend_on_the_form_it_replaces(monkeypatch):
     shipped = precompiled.render(precompiled.build(default_rule_paths(), default_catalog_path()))
-    monkeypatch.setattr(precompiled, "_load", lambda: {"files": {}, "validated": {}, "patterns": {}})
+    without_precompiled(monkeypatch)
     patterns.analyse.cache_clear()
     try:
         assert precompiled.render(precompiled.build(default_rule_paths(), default_catalog_path())) == shipped
@@ -66,7 +71,7 @@ def test_routing_without_it_gives_the_same_answers(monkeypatch):
     texts = corpus_texts()[::5]
     with Router() as packaged:
         expected = [packaged.route(t).model_dump_json() for t in texts]
-    monkeypatch.setattr(precompiled, "_load", lambda: {"files": {}, "validated": {}, "patterns": {}})
+    without_precompiled(monkeypatch)
     patterns.analyse.cache_clear()
     try:
         with Router() as fresh:
@@ -90,15 +95,30 @@ def test_an_edited_file_is_parsed_and_checked_afresh(tmp_path, edit):
             assert router.route("solve AIME problem").model == "o3-mini"
 
 
+def test_it_reads_in_two_parts_as_it_would_whole():
+    whole = json.loads(precompiled.packaged_path().read_text(encoding="utf-8"))
+    assert precompiled._load()["validated"] == whole["validated"] and precompiled._load()["patterns"] == whole["patterns"]
+    assert precompiled._files() == whole["files"]
+
+
 def test_a_missing_or_broken_file_means_work_afresh(monkeypatch, tmp_path):
     path = tmp_path / precompiled.FILE_NAME
     monkeypatch.setattr(precompiled, "packaged_path", lambda: path)
-    for text in (None, "{not json", json.dumps({"format": 999, "files": {}, "validated": {}, "patterns": {}})):
+    current = {"format": precompiled._FORMAT, "files": {"x": {}}, "validated": {"Catalog": {}}, "patterns": {"ci:x": [[]]}}
+    for text in (None, "{not json", json.dumps({**current, "format": 999}), precompiled.render({**current, "format": 999}),
+                 json.dumps(current), precompiled.render(current).replace("\n", " ")):
         if text is not None:
             path.write_text(text, encoding="utf-8")
         precompiled._load.cache_clear()
-        assert precompiled._load() == {"files": {}, "validated": {}, "patterns": {}}
+        precompiled._files.cache_clear()
+        assert precompiled._load() == {"validated": {}, "patterns": {}, "files": b"{}"}, text
+        assert precompiled._files() == {}
+    path.write_text(precompiled.render(current), encoding="utf-8")
     precompiled._load.cache_clear()
+    precompiled._files.cache_clear()
+    assert (precompiled._load()["patterns"], precompiled._files()) == (current["patterns"], current["files"])
+    precompiled._load.cache_clear()
+    precompiled._files.cache_clear()
 
 
 def _same(restored, validated) -> None:
