@@ -12,7 +12,6 @@ import click
 from pydantic import ValidationError
 
 from . import __version__
-from .cli_batch import batch_command
 from .engine import available
 from .errors import AdvisorError
 from .explain import render
@@ -23,6 +22,7 @@ from .types import CAPABILITIES, NO_CONSTRAINTS, Constraints
 # common case, and its start-up time is the import time.
 
 _ROUTE = "route"
+_BATCH = "batch"
 
 
 class _DefaultGroup(click.Group):
@@ -37,9 +37,19 @@ class _DefaultGroup(click.Group):
             _end_process(done)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+        if args and args[0] not in self.list_commands(ctx) and args[0] not in ("--help", "-h", "--version"):
             args = [_ROUTE, *args]
         return super().parse_args(ctx, args)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, _BATCH})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name == _BATCH and name not in self.commands:
+            from .cli_batch import batch_command  # its command and options are made when it runs (or is listed)
+
+            self.add_command(batch_command)
+        return super().get_command(ctx, name)
 
 
 def _end_process(done: SystemExit) -> NoReturn:
@@ -285,6 +295,3 @@ def rules_signals(rules: tuple[str, ...], catalog: str | None) -> None:
 
     router = _router(rules, catalog)
     click.echo(report.signals_table(router.rulebase))
-
-
-main.add_command(batch_command)

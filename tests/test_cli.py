@@ -74,6 +74,13 @@ def test_stdin(run):
     assert json.loads(result.output)["model"] == "o3-mini"
 
 
+def test_batch_is_a_command_and_listed(run):
+    # `batch` is added to the group when first asked for (see cli._DefaultGroup.get_command).
+    result = run("batch", "-", input='{"id": "a", "text": "solve AIME problem"}\n')
+    assert result.exit_code == 0 and json.loads(result.stdout)["model"] == "o3-mini"
+    assert "batch" in run("--help").output
+
+
 def test_stdin_empty_is_an_error(run):
     result = run("-", input="")
     assert result.exit_code == 2 and "empty" in result.output
