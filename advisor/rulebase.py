@@ -1,6 +1,7 @@
 """Loading the rule base: signal definitions and rules from TOML, validated strictly."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in this module: pydantic would read each field's type
+# back from its string (a compile and an eval apiece), which costs milliseconds of every start.
 
 import re
 from functools import cached_property
@@ -90,7 +91,7 @@ class Rule(_Strict):
         return tuple(sorted(conditions.positive_signals(self.when)))
 
     @model_validator(mode="after")
-    def _effect_shape(self) -> Rule:
+    def _effect_shape(self) -> "Rule":
         if self.effect == "require" and (not self.needs or self.model):
             raise ValueError("effect 'require' takes 'needs' (capabilities) and no 'model'")
         if self.effect != "require" and (not self.model or self.needs):
