@@ -74,11 +74,12 @@ def test_stdin(run):
     assert json.loads(result.output)["model"] == "o3-mini"
 
 
-def test_batch_is_a_command_and_listed(run):
-    # `batch` is added to the group when first asked for (see cli._DefaultGroup.get_command).
-    result = run("batch", "-", input='{"id": "a", "text": "solve AIME problem"}\n')
-    assert result.exit_code == 0 and json.loads(result.stdout)["model"] == "o3-mini"
-    assert "batch" in run("--help").output
+@pytest.mark.parametrize("args", [["batch", "-"], ["models"], ["rules", "list"]])
+def test_commands_kept_elsewhere_run_and_are_listed(run, args):
+    # They are added to the group when first asked for (see cli._DefaultGroup.get_command).
+    result = run(*args, input='{"id": "a", "text": "solve AIME problem"}\n')
+    assert result.exit_code == 0 and "o3-mini" in result.stdout
+    assert f"\n  {args[0]} " in run("--help").output
 
 
 def test_stdin_empty_is_an_error(run):
