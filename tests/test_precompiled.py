@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import tomllib
 from pathlib import Path
 
@@ -119,6 +120,47 @@ def test_a_missing_or_broken_file_means_work_afresh(monkeypatch, tmp_path):
     assert (precompiled._load()["patterns"], precompiled._files()) == (current["patterns"], current["files"])
     precompiled._load.cache_clear()
     precompiled._files.cache_clear()
+
+
+def _fresh_load() -> dict:
+    precompiled._load.cache_clear()
+    precompiled._files.cache_clear()
+    return precompiled._load()
+
+
+@pytest.fixture
+def packaged_copy(monkeypatch, tmp_path):
+    """The packaged precompiled file, copied where loading may keep its marshal form."""
+    path = tmp_path / precompiled.FILE_NAME
+    path.write_bytes(precompiled.packaged_path().read_bytes())
+    monkeypatch.setattr(precompiled, "packaged_path", lambda: path)
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    yield path
+    precompiled._load.cache_clear()
+    precompiled._files.cache_clear()
+
+
+def test_what_loading_parsed_is_read_back_from_its_marshal_form(packaged_copy, monkeypatch):
+    first = _fresh_load()
+    assert precompiled._cache_path().exists() and first["patterns"]
+    monkeypatch.setattr(precompiled, "_parsed", lambda raw: pytest.fail("the JSON was parsed again"))
+    assert _fresh_load() == first
+
+
+def test_a_kept_marshal_form_of_other_json_or_broken_is_not_read(packaged_copy):
+    current = {"format": precompiled._FORMAT, "files": {}, "validated": {}, "patterns": {"ci:x": [[["x", "x", False]]]}}
+    _fresh_load()
+    packaged_copy.write_text(precompiled.render(current), encoding="utf-8")
+    assert _fresh_load()["patterns"] == current["patterns"]  # the kept form was of the old file
+    precompiled._cache_path().write_bytes(b"not marshal")
+    assert _fresh_load()["patterns"] == current["patterns"]
+    assert _fresh_load()["patterns"] == current["patterns"]  # kept afresh, and read back
+
+
+def test_nothing_is_kept_where_python_keeps_no_bytecode(packaged_copy, monkeypatch):
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    assert _fresh_load()["patterns"]
+    assert not precompiled._cache_path().exists()
 
 
 def _same(restored, validated) -> None:
