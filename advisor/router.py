@@ -66,7 +66,7 @@ class Router:
         """
         constraints, features = self._prepare(task, constraints)
         chosen = self._outline(features, constraints)
-        found = find_counterfactuals(self._decide, features, constraints, chosen.model.id) if counterfactuals else []
+        found = find_counterfactuals(self._outline, features, constraints, chosen.model.id) if counterfactuals else []
         return recommend(chosen, features, found)
 
     def decide(self, task: Task) -> Decision:
