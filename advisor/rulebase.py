@@ -6,7 +6,7 @@
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -53,11 +53,22 @@ def _check_pattern(pattern: str, index: int, case_sensitive: bool) -> None:
         raise ValueError(f"pattern {index} {pattern!r} {why}")
 
 
+class _WrittenAsData:
+    """Marks a condition field: pydantic writes a condition as the dict of its fields (see
+    `conditions.as_data`), as it would a dataclass, where it would write a tuple's items."""
+
+    @staticmethod
+    def __get_pydantic_core_schema__(source: Any, handler: Any) -> Any:
+        from pydantic_core import core_schema  # built when a rule is first validated or dumped
+
+        return core_schema.any_schema(serialization=core_schema.plain_serializer_function_ser_schema(conditions.as_data))
+
+
 class Rule(_Strict):
     """When a condition holds, support or oppose a model, or require a capability."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", max_length=80)
-    when: Any
+    when: Annotated[Any, _WrittenAsData]
     effect: Literal["support", "oppose", "require"] = "support"
     model: str | None = None
     needs: list[str] = []

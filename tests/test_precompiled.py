@@ -13,7 +13,7 @@ from advisor import Router, RuleFileError
 from advisor import patterns, precompiled
 from advisor._files import load_packaged
 from advisor.catalog import Catalog, default_catalog_path, load_catalog
-from advisor.rulebase import RuleFile, default_rule_paths, load_rule_file, load_rulebase, packaged_rule_files, restore_rule_file
+from advisor.rulebase import Rule, RuleFile, default_rule_paths, load_rule_file, load_rulebase, packaged_rule_files, restore_rule_file
 
 TASKS = Path(__file__).parent / "data" / "tasks.jsonl"
 
@@ -161,6 +161,15 @@ def test_nothing_is_kept_where_python_keeps_no_bytecode(packaged_copy, monkeypat
     monkeypatch.setattr(sys, "dont_write_bytecode", True)
     assert _fresh_load()["patterns"]
     assert not precompiled._cache_path().exists()
+
+
+def test_a_rule_is_dumped_with_its_condition_as_fields_by_name():
+    # Conditions are named tuples; their dump is what restore_rule_file reads back.
+    rule = Rule(id="x", when={"all": ["a", {"fact": "words", "gt": 5}], "not": ["b"]}, model="gpt-4o", because="b")
+    parts = [{"name": "a"}, {"fact": "words", "op": "gt", "value": 5.0}], [], [{"name": "b"}]
+    assert rule.model_dump(mode="json")["when"] == dict(zip(("all", "any", "none"), parts))
+    assert rule.model_dump()["when"] == dict(zip(("all", "any", "none"), map(tuple, parts)))
+    assert restore_rule_file(RuleFile(rule=[rule]).model_dump(mode="json")).rule == [rule]
 
 
 def _same(restored, validated) -> None:
