@@ -22,7 +22,7 @@ import typing
 import zlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, BinaryIO, Callable, TypeVar
 
 from pydantic import BaseModel
 
@@ -30,7 +30,7 @@ from .rules import FOLDER
 from .types import trusted
 
 FILE_NAME = "precompiled.json"
-_FORMAT = 7  # 7: compact pattern entries (see patterns.index_entry), and the parsed files last
+_FORMAT = 7  # 7: compact pattern entries (see patterns.index_entry), a checksum first and the parsed files last
 _FILES_LINE = b'\n"files": '
 
 M = TypeVar("M", bound=BaseModel)
@@ -60,27 +60,39 @@ def pattern_entry(key: str) -> list[Any] | None:
 
 @lru_cache(maxsize=1)
 def _load() -> dict[str, Any]:
-    """The precompiled form: "validated" and "patterns" parsed, and "files" as JSON bytes, which
-    `_files` parses when first asked. Loading needs only the first two; the parsed files (for
-    lint, and for copies of packaged files) are some 140 KB, which every start would otherwise
-    read for nothing. `render` writes them last, on a line of their own: what comes before that
-    line, closed with a brace, is a JSON object too."""
+    """What loading the packaged files needs: what validating them produced, and the patterns'
+    analyses; from their marshal form when one was kept for this very file (see `_key`)."""
     try:
-        raw = packaged_path().read_bytes()
+        with packaged_path().open("rb") as file:
+            key = _key(file)
+            loaded = _from_marshal(key)
+            if loaded is None:
+                loaded = _parsed_head(key[0] + file.read())
+                if loaded:
+                    _to_marshal(key, loaded)
     except OSError:
-        raw = b""  # none: everything is worked out afresh
+        loaded = {}  # none: everything is worked out afresh
+    return {"validated": loaded.get("validated") or {}, "patterns": loaded.get("patterns") or {}}
+
+
+def _parsed_head(raw: bytes) -> dict[str, Any]:
+    """The file up to the parsed files, parsed: `render` writes those last, on a line of their
+    own, and what comes before that line, closed with a brace, is a JSON object too. (The
+    parsed files, for lint and for copies of packaged files, are some 140 KB that every start
+    would otherwise read for nothing: `_files` reads them when asked.)"""
     cut = raw.rfind(_FILES_LINE)
-    loaded = _head(raw[:cut]) if cut >= 0 else {}  # not as `render` writes it: afresh too
-    return {"validated": loaded.get("validated") or {}, "patterns": loaded.get("patterns") or {},
-            "files": b"{" + raw[cut + 1:] if loaded else b"{}"}
+    return _parsed(raw[:cut].rstrip(b",") + b"}") if cut >= 0 else {}  # not as `render` writes it: afresh too
 
 
 @lru_cache(maxsize=1)
 def _files() -> dict[str, Any]:
-    """The parsed TOML of the packaged files, by digest (see `_load`)."""
+    """The parsed TOML of the packaged files, by digest (see `_parsed_head`)."""
+    if not _load()["patterns"]:
+        return {}  # no precompiled form of this format
     try:
-        files = json.loads(_load()["files"].decode("utf-8")).get("files")
-    except (ValueError, AttributeError):
+        raw = packaged_path().read_bytes()
+        files = json.loads((b"{" + raw[raw.rfind(_FILES_LINE) + 1:]).decode("utf-8")).get("files")
+    except (OSError, ValueError, AttributeError):
         return {}
     return files if isinstance(files, dict) else {}
 
@@ -99,29 +111,33 @@ def _parsed(raw: bytes) -> dict[str, Any]:
 # Reading the JSON of the patterns and validated files takes a sixth of a start; reading the
 # same values back from marshal (the format of Python's bytecode cache) takes a third less.
 # So, as Python keeps a module's bytecode next to its source, the first load keeps what it
-# parsed in `__pycache__`, under a checksum of the JSON it came from, and later loads read
-# that instead (when the JSON is still the very same). Nothing is written where Python would
+# parsed in `__pycache__`, and later loads read that instead while the file is the same: the
+# same first line (which `render` makes the format and a checksum of the rest), size and
+# modification time, all read without reading the file. Nothing is written where Python would
 # write no bytecode either (PYTHONDONTWRITEBYTECODE), or where it cannot write.
 
 
-def _head(head: bytes) -> dict[str, Any]:
-    """The precompiled form in the JSON `head` (the file up to the parsed files), parsed."""
-    key, cache = digest(head), _cache_path()
+def _key(file: BinaryIO) -> tuple[bytes, int, int]:
+    stat = os.fstat(file.fileno())
+    return file.readline(), stat.st_size, stat.st_mtime_ns
+
+
+def _from_marshal(key: tuple[bytes, int, int]) -> dict[str, Any] | None:
     try:
-        kept_key, kept = marshal.loads(cache.read_bytes()) if cache else (None, None)
-        if kept_key == key and isinstance(kept, dict):
-            return kept
+        kept_key, kept = marshal.loads(_cache_path().read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
-        pass  # none yet, or not one this Python reads: parsed from the JSON, and kept afresh
-    loaded = _parsed(head.rstrip(b",") + b"}")
-    if loaded and cache and not sys.dont_write_bytecode:
-        _write(cache, marshal.dumps((key, loaded)))
-    return loaded
+        return None  # none yet, or not one this Python reads
+    return kept if kept_key == key and isinstance(kept, dict) else None
 
 
-def _cache_path() -> Path | None:
-    tag = sys.implementation.cache_tag  # the marshal format can change between Pythons
-    return packaged_path().parent / "__pycache__" / f"{FILE_NAME}.{tag}.marshal" if tag else None
+def _to_marshal(key: tuple[bytes, int, int], loaded: dict[str, Any]) -> None:
+    if not sys.dont_write_bytecode:
+        _write(_cache_path(), marshal.dumps((key, loaded)))
+
+
+def _cache_path() -> Path:
+    # Named for the Python that wrote it (as bytecode is): the marshal format can change between Pythons.
+    return packaged_path().parent / "__pycache__" / f"{FILE_NAME}.{sys.implementation.cache_tag}.marshal"
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -180,18 +196,20 @@ def packaged_path() -> Path:
 
 
 def render(precompiled: dict[str, Any]) -> str:
-    """One pattern per line, so a change to the rule base shows as a readable diff; the parsed
-    files last, on their own line (see `_load`)."""
+    """One pattern per line, so a change to the rule base shows as a readable diff. The first
+    line gives the format and a checksum of the rest (the key of its marshal form, see `_key`);
+    the parsed files come last, on a line of their own (see `_parsed_head`)."""
     # Tables in the order parsing and validation left them (not sorted): the order of a dict is
     # part of what a file says, and a file read from here must be the very one tomllib gives.
-    lines = [
-        f'{{"format": {precompiled["format"]},',
+    entries = [f"{json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}" for k, v in precompiled["patterns"].items()]
+    rest = "\n".join([
         f'"validated": {json.dumps(precompiled["validated"], ensure_ascii=False)},',
         '"patterns": {',
-    ]
-    entries = [f"{json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}" for k, v in precompiled["patterns"].items()]
-    files = f'"files": {json.dumps(precompiled["files"], ensure_ascii=False)}}}\n'
-    return "\n".join(lines) + "\n" + ",\n".join(entries) + "\n},\n" + files
+        ",\n".join(entries),
+        "},",
+        f'"files": {json.dumps(precompiled["files"], ensure_ascii=False)}}}\n',
+    ])
+    return f'{{"format": {precompiled["format"]}, "digest": "{digest(rest.encode())}",\n' + rest
 
 
 # ---- the validated form back into models ----------------------------------------------------

@@ -23,7 +23,7 @@ def corpus_texts() -> list[str]:
 
 
 def without_precompiled(monkeypatch) -> None:
-    monkeypatch.setattr(precompiled, "_load", lambda: {"validated": {}, "patterns": {}, "files": b"{}"})
+    monkeypatch.setattr(precompiled, "_load", lambda: {"validated": {}, "patterns": {}})
     monkeypatch.setattr(precompiled, "_files", dict)
 
 
@@ -112,7 +112,7 @@ def test_a_missing_or_broken_file_means_work_afresh(monkeypatch, tmp_path):
             path.write_text(text, encoding="utf-8")
         precompiled._load.cache_clear()
         precompiled._files.cache_clear()
-        assert precompiled._load() == {"validated": {}, "patterns": {}, "files": b"{}"}, text
+        assert precompiled._load() == {"validated": {}, "patterns": {}}, text
         assert precompiled._files() == {}
     path.write_text(precompiled.render(current), encoding="utf-8")
     precompiled._load.cache_clear()
@@ -155,6 +155,14 @@ def test_a_kept_marshal_form_of_other_json_or_broken_is_not_read(packaged_copy):
     precompiled._cache_path().write_bytes(b"not marshal")
     assert _fresh_load()["patterns"] == current["patterns"]
     assert _fresh_load()["patterns"] == current["patterns"]  # kept afresh, and read back
+
+
+def test_a_hand_edit_that_keeps_the_first_line_is_read_from_the_json(packaged_copy):
+    _fresh_load()
+    text = packaged_copy.read_text(encoding="utf-8")
+    first, rest = text.split("\n", 1)
+    packaged_copy.write_text(first + "\n" + rest.replace('"patterns": {\n', '"patterns": {\n"ci:edited": [[]],\n', 1), encoding="utf-8")
+    assert "ci:edited" in _fresh_load()["patterns"]
 
 
 def test_nothing_is_kept_where_python_keeps_no_bytecode(packaged_copy, monkeypatch):
