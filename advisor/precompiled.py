@@ -132,7 +132,19 @@ def _from_marshal(key: tuple[bytes, int, int]) -> dict[str, Any] | None:
 
 def _to_marshal(key: tuple[bytes, int, int], loaded: dict[str, Any]) -> None:
     if not sys.dont_write_bytecode:
-        _write(_cache_path(), marshal.dumps((key, loaded)))
+        _write(_cache_path(), marshal.dumps((key, _shared(loaded, {}))))
+
+
+def _shared(value: Any, strings: dict[str, str]) -> Any:
+    """The value with equal strings as one object (a literal and its word, a word many patterns
+    share): marshal writes such a string once, and reading it back makes it once."""
+    if isinstance(value, str):
+        return strings.setdefault(value, value)
+    if isinstance(value, list):
+        return [_shared(item, strings) for item in value]
+    if isinstance(value, dict):
+        return {_shared(k, strings): _shared(v, strings) for k, v in value.items()}
+    return value
 
 
 def _cache_path() -> Path:
