@@ -1,6 +1,7 @@
 """The model catalog: prices, limits, capabilities, lifecycle and the launch figures rules cite."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in this module: pydantic would read each field's type
+# back from its string (a compile and an eval apiece), which costs milliseconds of every start.
 
 import datetime as dt
 from functools import cached_property
@@ -117,7 +118,7 @@ class Catalog(_Strict):
     default_model: str
 
     @model_validator(mode="after")
-    def _consistent(self) -> Catalog:
+    def _consistent(self) -> "Catalog":
         ids = [m.id for m in self.model]
         _no_duplicates(ids, "model")
         _no_duplicates([f.id for f in self.figure], "figure")

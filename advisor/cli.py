@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import atexit
-import functools
-import gc
+import importlib
+import os
 import sys
+import threading
 from typing import Any, NoReturn
 
 import click
 from pydantic import ValidationError
 
 from . import __version__
-from .cli_batch import batch_command
 from .engine import available
 from .errors import AdvisorError
 from .explain import render
@@ -23,27 +23,56 @@ from .types import CAPABILITIES, NO_CONSTRAINTS, Constraints
 # common case, and its start-up time is the import time.
 
 _ROUTE = "route"
+# Commands kept in modules of their own, imported when they run or are listed: `advise TEXT`,
+# the common case, makes none of their options. Name -> module, attribute.
+_ELSEWHERE = {"batch": ("cli_batch", "batch_command"), "models": ("cli_rules", "models"), "rules": ("cli_rules", "rules_group")}
 
 
 class _DefaultGroup(click.Group):
     """`advise TEXT...` means `advise route TEXT...`: the common case needs no subcommand."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:
-        _no_collection_at_exit()
-        return super().main(*args, **kwargs)
+    def main(self, args: list[str] | None = None, *rest: Any, **kwargs: Any) -> Any:
+        if args is not None:  # called from Python (tests, other programs): return as click does
+            return super().main(args, *rest, **kwargs)
+        try:  # the `advise` program itself, on its own command line
+            return super().main(args, *rest, **kwargs)
+        except SystemExit as done:
+            _end_process(done)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+        if args and args[0] not in self.list_commands(ctx) and args[0] not in ("--help", "-h", "--version"):
             args = [_ROUTE, *args]
         return super().parse_args(ctx, args)
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *_ELSEWHERE})
 
-@functools.cache
-def _no_collection_at_exit() -> None:
-    """The process ends with its command, and the garbage collection Python makes at exit would
-    walk every object loaded (the rule base, pydantic's classes: some 70,000 objects) to free
-    nothing, at a cost of a quarter to a third of a start. Frozen objects are left out of it."""
-    atexit.register(gc.freeze)
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in _ELSEWHERE and name not in self.commands:
+            module, attribute = _ELSEWHERE[name]
+            self.add_command(getattr(importlib.import_module(f"{__package__}.{module}"), attribute), name)
+        return super().get_command(ctx, name)
+
+
+def _end_process(done: SystemExit) -> NoReturn:
+    """End the process as `sys.exit` would, without tearing down the interpreter.
+
+    The process ends with its command, and Python's teardown at exit (a garbage collection
+    over every object loaded, then freeing them and every module one by one: the rule base,
+    pydantic's classes, some 100,000 objects) frees nothing the system would not, at a cost of
+    a tenth of a start. Exit handlers still run and the output is flushed; anything unusual
+    (a code that is not a number, another thread still running, output that cannot be
+    flushed) exits the ordinary way."""
+    code = done.code
+    if not (code is None or isinstance(code, int)) or threading.active_count() > 1:
+        raise done
+    atexit._run_exitfuncs()  # as at exit: worker pools, logging and the like clean up
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:  # a closed pipe: Python reports it at exit, its own way
+        raise done from None
+    os._exit(code or 0)
 
 
 def _router(rules: tuple[str, ...], catalog: str | None) -> Router:
@@ -170,104 +199,3 @@ def eval_cmd(path: str, as_json: bool, category_map: str | None, rules: tuple[st
 def _read_stdin() -> str:
     # Undecodable bytes become U+FFFD rather than a crash; binary input is refused by the router.
     return sys.stdin.buffer.read().decode("utf-8", errors="replace")
-
-
-@main.command("models")
-@click.option("--json", "as_json", is_flag=True, help="Print the catalog as JSON.")
-@click.option("--catalog", type=click.Path(dir_okay=False), help="A model catalog TOML file instead of the packaged one.")
-def models(as_json: bool, catalog: str | None) -> None:
-    """List the models in the catalog: prices, limits, capabilities, lifecycle."""
-    from . import report
-
-    router = _router((), catalog)
-    click.echo(report.catalog_json(router.catalog) if as_json else report.catalog_table(router.catalog))
-
-
-@main.group("rules")
-def rules_group() -> None:
-    """Inspect the rule base."""
-
-
-@rules_group.command("list")
-@_rule_options
-def rules_list(rules: tuple[str, ...], catalog: str | None) -> None:
-    """List every rule: id, effect, model, weight and condition."""
-    from . import report
-
-    router = _router(rules, catalog)
-    click.echo(report.rules_table(router.rulebase))
-
-
-@rules_group.command("show")
-@click.argument("rule_id")
-@_rule_options
-def rules_show(rule_id: str, rules: tuple[str, ...], catalog: str | None) -> None:
-    """Show one rule in full, with the figures it cites."""
-    from . import report
-
-    router = _router(rules, catalog)
-    try:
-        click.echo(report.rule_detail(router.rulebase, router.catalog, rule_id))
-    except AdvisorError as err:
-        _fail(err)
-
-
-@rules_group.command("lint")
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
-@click.option("--catalog", type=click.Path(dir_okay=False), help="The catalog to check models and citations against.")
-def rules_lint(files: tuple[str, ...], catalog: str | None) -> None:
-    """Review rule FILES (default: the packaged rule base). Exit 0 clean, 1 findings, 2 unreadable."""
-    from .catalog import load_catalog
-    from .lint import lint
-    from .rulebase import default_rule_paths
-
-    try:
-        findings = lint(list(files) or default_rule_paths(), load_catalog(catalog))
-    except AdvisorError as err:
-        _fail(err)
-    for finding in findings:
-        click.echo(str(finding))
-    unreadable = any(f.kind == "schema" and "cannot read" in f.message for f in findings)
-    click.echo(f"{len(findings)} finding(s)" if findings else "clean", err=True)
-    sys.exit(2 if unreadable else 1 if findings else 0)
-
-
-@rules_group.command("doc")
-@_rule_options
-def rules_doc(rules: tuple[str, ...], catalog: str | None) -> None:
-    """Write the rule base as a Markdown document for review."""
-    from . import report
-
-    router = _router(rules, catalog)
-    click.echo(report.rules_markdown(router.rulebase, router.catalog), nl=False)
-
-
-@rules_group.command("precompile")
-def rules_precompile() -> None:
-    """Rebuild the precompiled form of the packaged rule base and catalog (for maintainers, after editing them)."""
-    from . import precompiled
-    from .catalog import default_catalog_path
-    from .rulebase import default_rule_paths
-
-    target = precompiled.packaged_path()
-    try:
-        target.write_text(precompiled.render(precompiled.build(default_rule_paths(), default_catalog_path())), encoding="utf-8")
-    except AdvisorError as err:
-        _fail(err)
-    except OSError as err:
-        click.echo(f"advise: error: cannot write {target}: {err.strerror or err}", err=True)
-        sys.exit(2)
-    click.echo(f"wrote {target}")
-
-
-@rules_group.command("signals")
-@_rule_options
-def rules_signals(rules: tuple[str, ...], catalog: str | None) -> None:
-    """List every signal a rule may mention, with what it detects."""
-    from . import report
-
-    router = _router(rules, catalog)
-    click.echo(report.signals_table(router.rulebase))
-
-
-main.add_command(batch_command)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .decide import Decision
+from .decide import Outline
 from .errors import NoModelError
 from .signals import Features
 from .types import CAPABILITIES, Constraints, Counterfactual, trusted
 
-DecideFn = Callable[[Features, Constraints], Decision]
+# Only the model each change leads to matters: a decision's outline says it without the
+# evidence a whole decision would gather for every rule that fired.
+DecideFn = Callable[[Features, Constraints], Outline]
 
 
 def find_counterfactuals(decide: DecideFn, features: Features, constraints: Constraints, chosen: str) -> list[Counterfactual]:

@@ -4,7 +4,7 @@ deterministically, and a declared default answers when no rule supports any mode
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .catalog import Catalog, Model
 from .errors import NoModelError
@@ -16,8 +16,9 @@ DEFAULT_CONFIDENCE = 0.3  # no rule spoke for any model: the default is a guess,
 _EFFORT_ORDER = {"minimal": 0, "low": 1, "medium": 2, "high": 3}
 
 
-@dataclass(frozen=True)
-class Decision:
+# Named tuples, not dataclasses: as immutable, cheaper to make per decision, and a dataclass
+# costs most of a millisecond of every start to define.
+class Decision(NamedTuple):
     """Everything the explanation needs; `Recommendation` is built from it."""
 
     model: Model
@@ -31,8 +32,7 @@ class Decision:
     warnings: list[str]
 
 
-@dataclass(frozen=True)
-class Outline:
+class Outline(NamedTuple):
     """A decision without its evidence: it depends only on the fired rules and the constraints."""
 
     model: Model

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -48,24 +47,25 @@ WIDE = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")  # 
 _SKIP = (_c.AT, _c.ASSERT, _c.ASSERT_NOT, _c.MAX_REPEAT, _c.MIN_REPEAT, _c.ANY, _c.CATEGORY)
 
 
-@dataclass
 class Analysed:
     """A pattern and what every one of its matches must contain; compiled when first used."""
 
-    source: str
-    flags: int
-    literals: frozenset[str]  # lower-cased; every match contains one; empty when unknown
-    lead: int | None  # at most this many characters precede the literal in a match (None: unbounded)
-    at_word_start: bool  # the literal starts a word: what the pattern matches before it ends in a non-word
-    risk: str | None = None  # why it could backtrack without end (see _risky)
-    needs_digit: bool = False  # every match contains a decimal digit
-    digit_start: bool = False  # every match starts with a digit at a word boundary
-    checked: bool = False  # from the index: it compiled and passed the loader's checks when indexed
-    within_word: bool = False  # every match starts a word and stays inside it (see _within_word)
-    # Literals (lower-cased) one of which starts at most `anchor_lead` characters into every
-    # match: where a match can start, when `literals` (the rarer ones) cannot say. Empty: none.
-    anchor: frozenset[str] = frozenset()
-    anchor_lead: int = 0
+    # A plain class: a dataclass costs most of a millisecond of every start to define.
+    def __init__(self, source: str, flags: int, literals: frozenset[str], lead: int | None, at_word_start: bool,
+                 risk: str | None = None, needs_digit: bool = False, digit_start: bool = False, checked: bool = False,
+                 within_word: bool = False, anchor: frozenset[str] = frozenset(), anchor_lead: int = 0) -> None:
+        self.source, self.flags = source, flags
+        self.literals = literals  # lower-cased; every match contains one; empty when unknown
+        self.lead = lead  # at most this many characters precede the literal in a match (None: unbounded)
+        self.at_word_start = at_word_start  # the literal starts a word: what the pattern matches before it ends in a non-word
+        self.risk = risk  # why it could backtrack without end (see _risky)
+        self.needs_digit = needs_digit  # every match contains a decimal digit
+        self.digit_start = digit_start  # every match starts with a digit at a word boundary
+        self.checked = checked  # from the index: it compiled and passed the loader's checks when indexed
+        self.within_word = within_word  # every match starts a word and stays inside it (see _within_word)
+        # Literals (lower-cased) one of which starts at most `anchor_lead` characters into every
+        # match: where a match can start, when `literals` (the rarer ones) cannot say. Empty: none.
+        self.anchor, self.anchor_lead = anchor, anchor_lead
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
@@ -98,23 +98,21 @@ def analyse(source: str, case_sensitive: bool = False) -> Analysed:
     """A pattern's required literals: precompiled when the packaged rule base has this very
     pattern, otherwise worked out by parsing it (raising re.error when it is not a regex)."""
     known = precompiled.pattern_entry(pattern_key(source, case_sensitive))
-    if known is not None:
-        literals, lead, at_word_start, needs_digit, digit_start, keys, within_word, anchor, anchor_lead = known
-        done = Analysed(source, _flags(case_sensitive), frozenset(literals), lead, at_word_start, None, needs_digit, digit_start,
-                        True, within_word, frozenset(anchor), anchor_lead)
-        done.__dict__["keys"] = list(map(tuple, keys))  # the cached_property's slot
-        return done
-    return analyse_afresh(source, case_sensitive)
+    if known is None:
+        return analyse_afresh(source, case_sensitive)
+    keys, within_word, at_word_start, literals, lead, needs_digit, digit_start, anchor, anchor_lead = known + _ENTRY_DEFAULTS[len(known):]
+    literals = {literal for literal, _, _ in keys} if literals is None else literals
+    done = Analysed(source, _flags(case_sensitive), frozenset(literals), lead, at_word_start, None, needs_digit, digit_start,
+                    True, within_word, frozenset(anchor), anchor_lead)
+    done.__dict__["keys"] = list(map(tuple, keys))  # the cached_property's slot
+    return done
 
 
 def index_keys(source: str, case_sensitive: bool = False) -> list[Any]:
     """A pattern's `keys` (see Analysed.keys), read straight from the precompiled analysis when
     there is one: indexing the packaged rule base needs no more than these."""
     known = precompiled.pattern_entry(pattern_key(source, case_sensitive))
-    if known is None:
-        return analyse(source, case_sensitive).keys
-    _literals, _lead, _at_word_start, _needs_digit, _digit_start, keys, *_rest = known  # see index_entry
-    return keys
+    return analyse(source, case_sensitive).keys if known is None else known[0]  # see index_entry
 
 
 def analyse_afresh(source: str, case_sensitive: bool = False) -> Analysed:
@@ -151,11 +149,23 @@ def pattern_key(source: str, case_sensitive: bool) -> str:
     return ("cs:" if case_sensitive else "ci:") + source
 
 
+# An index entry's fields after the keys, in order, and the value of each when left out: most
+# patterns need their keys only, and each value in the file costs time to read at every start.
+_ENTRY_DEFAULTS: list[Any] = [None, False, True, None, 0, False, False, [], 0]
+
+
 def index_entry(done: Analysed) -> list[Any]:
-    """What `analyse` needs to rebuild an analysis without parsing (see `advisor.precompiled`)."""
-    literals = sorted(done.literals)
-    return [literals, done.lead, done.at_word_start, done.needs_digit, done.digit_start, [list(k) for k in done.keys],
-            done.within_word, sorted(done.anchor), done.anchor_lead]
+    """What `analyse` needs to rebuild an analysis without parsing (see `advisor.precompiled`):
+    its keys, whether it stays within a word, whether its literal starts a word, its literals
+    (None: those of its keys, as for nine patterns in ten), lead, needs_digit, digit_start, anchor
+    and anchor_lead; the trailing fields that have their usual values (_ENTRY_DEFAULTS) left out."""
+    keys = [list(k) for k in done.keys]
+    literals = None if done.literals == {literal for literal, _, _ in keys} else sorted(done.literals)
+    entry = [keys, done.within_word, done.at_word_start, literals, done.lead, done.needs_digit, done.digit_start,
+             sorted(done.anchor), done.anchor_lead]
+    while len(entry) > 1 and entry[-1] == _ENTRY_DEFAULTS[len(entry) - 1]:
+        entry.pop()
+    return entry
 
 
 def _closed(literal: str, word: str) -> bool:

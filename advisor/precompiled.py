@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import marshal
+import os
+import sys
 import types
 import typing
 import zlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, BinaryIO, Callable, TypeVar
 
 from pydantic import BaseModel
 
@@ -27,7 +30,8 @@ from .rules import FOLDER
 from .types import trusted
 
 FILE_NAME = "precompiled.json"
-_FORMAT = 6  # 5 added the validated files (loading), and, separately, each pattern's anchor (extraction)
+_FORMAT = 7  # 7: compact pattern entries (see patterns.index_entry), a checksum first and the parsed files last
+_FILES_LINE = b'\n"files": '
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -40,7 +44,7 @@ def digest(data: bytes) -> str:
 
 def parsed_file(data: bytes) -> dict[str, Any] | None:
     """The parsed TOML of a packaged file with exactly these bytes, if precompiled."""
-    return _load()["files"].get(digest(data))
+    return _files().get(digest(data))
 
 
 def validated(model: str, data: bytes) -> dict[str, Any] | None:
@@ -55,17 +59,108 @@ def pattern_entry(key: str) -> list[Any] | None:
 
 
 @lru_cache(maxsize=1)
-def _load() -> dict[str, dict[str, Any]]:
-    empty: dict[str, dict[str, Any]] = {"files": {}, "validated": {}, "patterns": {}}
+def _load() -> dict[str, Any]:
+    """What loading the packaged files needs: what validating them produced, and the patterns'
+    analyses; from their marshal form when one was kept for this very file (see `_key`)."""
     try:
-        # Bytes, decoded in one go: a text-mode read of its megabyte (newline translation and
-        # all) takes some 5 ms longer.
-        raw = json.loads(packaged_path().read_bytes().decode("utf-8"))
-    except (OSError, ValueError):
-        return empty  # none (or a broken one): everything is worked out afresh
-    if not isinstance(raw, dict) or raw.get("format") != _FORMAT:
-        return empty
-    return {"files": raw.get("files") or {}, "validated": raw.get("validated") or {}, "patterns": raw.get("patterns") or {}}
+        with packaged_path().open("rb") as file:
+            key = _key(file)
+            loaded = _from_marshal(key)
+            if loaded is None:
+                loaded = _parsed_head(key[0] + file.read())
+                if loaded:
+                    _to_marshal(key, loaded)
+    except OSError:
+        loaded = {}  # none: everything is worked out afresh
+    return {"validated": loaded.get("validated") or {}, "patterns": loaded.get("patterns") or {}}
+
+
+def _parsed_head(raw: bytes) -> dict[str, Any]:
+    """The file up to the parsed files, parsed: `render` writes those last, on a line of their
+    own, and what comes before that line, closed with a brace, is a JSON object too. (The
+    parsed files, for lint and for copies of packaged files, are some 140 KB that every start
+    would otherwise read for nothing: `_files` reads them when asked.)"""
+    cut = raw.rfind(_FILES_LINE)
+    return _parsed(raw[:cut].rstrip(b",") + b"}") if cut >= 0 else {}  # not as `render` writes it: afresh too
+
+
+@lru_cache(maxsize=1)
+def _files() -> dict[str, Any]:
+    """The parsed TOML of the packaged files, by digest (see `_parsed_head`)."""
+    if not _load()["patterns"]:
+        return {}  # no precompiled form of this format
+    try:
+        raw = packaged_path().read_bytes()
+        files = json.loads((b"{" + raw[raw.rfind(_FILES_LINE) + 1:]).decode("utf-8")).get("files")
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return files if isinstance(files, dict) else {}
+
+
+def _parsed(raw: bytes) -> dict[str, Any]:
+    """A precompiled form of this format from its JSON bytes ({} for anything else)."""
+    try:
+        # Bytes, decoded in one go: a text-mode read (newline translation and all) takes longer.
+        loaded = json.loads(raw.decode("utf-8"))
+    except ValueError:
+        return {}
+    return loaded if isinstance(loaded, dict) and loaded.get("format") == _FORMAT else {}
+
+
+# ---- the part loading reads, kept in marshal form ------------------------------------------
+# Reading the JSON of the patterns and validated files takes a sixth of a start; reading the
+# same values back from marshal (the format of Python's bytecode cache) takes a third less.
+# So, as Python keeps a module's bytecode next to its source, the first load keeps what it
+# parsed in `__pycache__`, and later loads read that instead while the file is the same: the
+# same first line (which `render` makes the format and a checksum of the rest), size and
+# modification time, all read without reading the file. Nothing is written where Python would
+# write no bytecode either (PYTHONDONTWRITEBYTECODE), or where it cannot write.
+
+
+def _key(file: BinaryIO) -> tuple[bytes, int, int]:
+    stat = os.fstat(file.fileno())
+    return file.readline(), stat.st_size, stat.st_mtime_ns
+
+
+def _from_marshal(key: tuple[bytes, int, int]) -> dict[str, Any] | None:
+    try:
+        kept_key, kept = marshal.loads(_cache_path().read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None  # none yet, or not one this Python reads
+    return kept if kept_key == key and isinstance(kept, dict) else None
+
+
+def _to_marshal(key: tuple[bytes, int, int], loaded: dict[str, Any]) -> None:
+    if not sys.dont_write_bytecode:
+        _write(_cache_path(), marshal.dumps((key, _shared(loaded, {}))))
+
+
+def _shared(value: Any, strings: dict[str, str]) -> Any:
+    """The value with equal strings as one object (a literal and its word, a word many patterns
+    share): marshal writes such a string once, and reading it back makes it once."""
+    if isinstance(value, str):
+        return strings.setdefault(value, value)
+    if isinstance(value, list):
+        return [_shared(item, strings) for item in value]
+    if isinstance(value, dict):
+        return {_shared(k, strings): _shared(v, strings) for k, v in value.items()}
+    return value
+
+
+def _cache_path() -> Path:
+    # Named for the Python that wrote it (as bytecode is): the marshal format can change between Pythons.
+    return packaged_path().parent / "__pycache__" / f"{FILE_NAME}.{sys.implementation.cache_tag}.marshal"
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write a file whole or not at all: another process may be reading it, or writing it too."""
+    part = path.with_name(f"{path.name}.{os.getpid()}")
+    try:
+        path.parent.mkdir(exist_ok=True)
+        part.write_bytes(data)
+        os.replace(part, path)
+    except OSError:
+        part.unlink(missing_ok=True)  # a read-only install: every load reads the JSON
 
 
 def build(rule_paths: list[Path], catalog_path: Path) -> dict[str, Any]:
@@ -113,17 +208,20 @@ def packaged_path() -> Path:
 
 
 def render(precompiled: dict[str, Any]) -> str:
-    """One pattern per line, so a change to the rule base shows as a readable diff."""
+    """One pattern per line, so a change to the rule base shows as a readable diff. The first
+    line gives the format and a checksum of the rest (the key of its marshal form, see `_key`);
+    the parsed files come last, on a line of their own (see `_parsed_head`)."""
     # Tables in the order parsing and validation left them (not sorted): the order of a dict is
     # part of what a file says, and a file read from here must be the very one tomllib gives.
-    lines = [
-        f'{{"format": {precompiled["format"]},',
-        f'"files": {json.dumps(precompiled["files"], ensure_ascii=False)},',
+    entries = [f"{json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}" for k, v in precompiled["patterns"].items()]
+    rest = "\n".join([
         f'"validated": {json.dumps(precompiled["validated"], ensure_ascii=False)},',
         '"patterns": {',
-    ]
-    entries = [f"{json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}" for k, v in precompiled["patterns"].items()]
-    return "\n".join(lines) + "\n" + ",\n".join(entries) + "\n}}\n"
+        ",\n".join(entries),
+        "},",
+        f'"files": {json.dumps(precompiled["files"], ensure_ascii=False)}}}\n',
+    ])
+    return f'{{"format": {precompiled["format"]}, "digest": "{digest(rest.encode())}",\n' + rest
 
 
 # ---- the validated form back into models ----------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,10 @@ if TYPE_CHECKING:
 MAX_TASK_CHARS = 8_000_000  # about 8 MB of text; matching stays linear, this only bounds memory
 _BINARY_SHARE = 0.3  # tasks with more control characters than this are taken for binary data
 # C0/C1 controls (but tab, newline, return), surrogates, private use, and U+FFFD from bad UTF-8.
-_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\ufffd]")
+_NOT_TEXT = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\ufffd]"
+# Of those, the ones ASCII has. Compiling the whole set takes a millisecond (its ranges are
+# thousands of characters wide), which a task in ASCII, most of them, need not pay.
+_ASCII_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class Router:
@@ -62,7 +66,7 @@ class Router:
         """
         constraints, features = self._prepare(task, constraints)
         chosen = self._outline(features, constraints)
-        found = find_counterfactuals(self._decide, features, constraints, chosen.model.id) if counterfactuals else []
+        found = find_counterfactuals(self._outline, features, constraints, chosen.model.id) if counterfactuals else []
         return recommend(chosen, features, found)
 
     def decide(self, task: Task) -> Decision:
@@ -164,8 +168,14 @@ def _check_text(text: str) -> None:
     if len(text) > MAX_TASK_CHARS:
         raise InputError(f"the task is {len(text):,} characters; the limit is {MAX_TASK_CHARS:,}")
     sample = text[:4096]
-    if len(_NOT_TEXT.findall(sample)) > _BINARY_SHARE * len(sample):
+    not_text = _ASCII_NOT_TEXT if sample.isascii() else _compiled(_NOT_TEXT)
+    if len(not_text.findall(sample)) > _BINARY_SHARE * len(sample):
         raise InputError("the task looks like binary data, not text")
+
+
+@lru_cache(maxsize=None)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)  # kept here: re's own cache can drop it among thousands of patterns
 
 
 def _did_you_mean(name: str, known: list[str]) -> str:

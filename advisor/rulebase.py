@@ -1,12 +1,12 @@
 """Loading the rule base: signal definitions and rules from TOML, validated strictly."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in this module: pydantic would read each field's type
+# back from its string (a compile and an eval apiece), which costs milliseconds of every start.
 
 import re
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -53,11 +53,22 @@ def _check_pattern(pattern: str, index: int, case_sensitive: bool) -> None:
         raise ValueError(f"pattern {index} {pattern!r} {why}")
 
 
+class _WrittenAsData:
+    """Marks a condition field: pydantic writes a condition as the dict of its fields (see
+    `conditions.as_data`), as it would a dataclass, where it would write a tuple's items."""
+
+    @staticmethod
+    def __get_pydantic_core_schema__(source: Any, handler: Any) -> Any:
+        from pydantic_core import core_schema  # built when a rule is first validated or dumped
+
+        return core_schema.any_schema(serialization=core_schema.plain_serializer_function_ser_schema(conditions.as_data))
+
+
 class Rule(_Strict):
     """When a condition holds, support or oppose a model, or require a capability."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", max_length=80)
-    when: Any
+    when: Annotated[Any, _WrittenAsData]
     effect: Literal["support", "oppose", "require"] = "support"
     model: str | None = None
     needs: list[str] = []
@@ -91,7 +102,7 @@ class Rule(_Strict):
         return tuple(sorted(conditions.positive_signals(self.when)))
 
     @model_validator(mode="after")
-    def _effect_shape(self) -> Rule:
+    def _effect_shape(self) -> "Rule":
         if self.effect == "require" and (not self.needs or self.model):
             raise ValueError("effect 'require' takes 'needs' (capabilities) and no 'model'")
         if self.effect != "require" and (not self.model or self.needs):
@@ -104,19 +115,28 @@ class RuleFile(_Strict):
     rule: list[Rule] = []
 
 
-@dataclass(frozen=True)
 class RuleBase:
     """The merged, cross-checked signals and rules; later files override earlier ids."""
 
-    signals: dict[str, SignalDef]
-    rules: list[Rule]
-    origin: dict[str, str] = field(default_factory=dict)  # "rule:ID" / "signal:ID" -> file
+    # A plain class: a dataclass costs most of a millisecond of every start to define.
+    __slots__ = ("signals", "rules", "origin", "_by_id")
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_id", {r.id: r for r in self.rules})
+    def __init__(self, signals: dict[str, SignalDef], rules: list[Rule], origin: dict[str, str] | None = None) -> None:
+        self.signals = signals
+        self.rules = rules
+        self.origin = {} if origin is None else origin  # "rule:ID" / "signal:ID" -> file
+        self._by_id = {r.id: r for r in rules}
 
     def rule(self, rule_id: str) -> Rule:
-        return self._by_id[rule_id]  # type: ignore[attr-defined]
+        return self._by_id[rule_id]
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not RuleBase:
+            return NotImplemented
+        return (self.signals, self.rules, self.origin) == (other.signals, other.rules, other.origin)
+
+    def __repr__(self) -> str:
+        return f"RuleBase(signals={self.signals!r}, rules={self.rules!r}, origin={self.origin!r})"
 
 
 def default_rule_paths() -> list[Path]:

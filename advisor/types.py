@@ -1,6 +1,7 @@
 """The advisor's public data types: what goes into a decision and what comes out."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in this module: pydantic would read each field's type
+# back from its string (a compile and an eval apiece), which costs milliseconds of every start.
 
 import math
 from functools import cached_property
@@ -165,7 +166,7 @@ class Recommendation(_Strict):
 
         return render_text(self)
 
-    def updated(self, **changes: Any) -> Recommendation:
+    def updated(self, **changes: Any) -> "Recommendation":
         """A copy with some fields changed; its explanation is rendered afresh when asked for."""
         copy = self.model_copy(update=changes)
         copy.__dict__.pop("explanation", None)  # a cached rendering of the old fields

@@ -1,6 +1,9 @@
 """The `advise` command through click's runner: exit codes, output shapes, stdin."""
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -52,6 +55,16 @@ def test_json_is_the_recommendation(run):
     assert {"signal", "text", "start", "end"} == set(firing["evidence"][0])
 
 
+@pytest.mark.parametrize("args, code", [(["--json", "solve AIME problem"], 0), (["--exclude", "gpt-5", "hi"], 2), (["--allow", "o3-mini", "--needs", "vision", "hi"], 3)])
+def test_the_program_ends_with_its_output_and_code(run, args, code):
+    # The program ends without the interpreter's teardown (see cli._end_process): all its
+    # output is still written, and its exit code is the command's.
+    advise = Path(sys.executable).with_name("advise")
+    proc = subprocess.run([str(advise), *args], capture_output=True, text=True, timeout=120)
+    result = run(*args)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (code, result.stdout, result.stderr)
+
+
 def test_format_json_equals_json_flag(run):
     assert run("--format", "json", "write a poem").output == run("--json", "write a poem").output
 
@@ -59,6 +72,14 @@ def test_format_json_equals_json_flag(run):
 def test_stdin(run):
     result = run("--json", "-", input="Solve this AIME problem: find the remainder.")
     assert json.loads(result.output)["model"] == "o3-mini"
+
+
+@pytest.mark.parametrize("args", [["batch", "-"], ["models"], ["rules", "list"]])
+def test_commands_kept_elsewhere_run_and_are_listed(run, args):
+    # They are added to the group when first asked for (see cli._DefaultGroup.get_command).
+    result = run(*args, input='{"id": "a", "text": "solve AIME problem"}\n')
+    assert result.exit_code == 0 and "o3-mini" in result.stdout
+    assert f"\n  {args[0]} " in run("--help").output
 
 
 def test_stdin_empty_is_an_error(run):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import tomllib
 from pathlib import Path
 
@@ -12,13 +13,18 @@ from advisor import Router, RuleFileError
 from advisor import patterns, precompiled
 from advisor._files import load_packaged
 from advisor.catalog import Catalog, default_catalog_path, load_catalog
-from advisor.rulebase import RuleFile, default_rule_paths, load_rule_file, load_rulebase, packaged_rule_files, restore_rule_file
+from advisor.rulebase import Rule, RuleFile, default_rule_paths, load_rule_file, load_rulebase, packaged_rule_files, restore_rule_file
 
 TASKS = Path(__file__).parent / "data" / "tasks.jsonl"
 
 
 def corpus_texts() -> list[str]:
     return [json.loads(line)["text"] for line in TASKS.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def without_precompiled(monkeypatch) -> None:
+    monkeypatch.setattr(precompiled, "_load", lambda: {"validated": {}, "patterns": {}})
+    monkeypatch.setattr(precompiled, "_files", dict)
 
 
 def test_the_packaged_precompiled_file_is_current():
@@ -29,7 +35,7 @@ def test_the_packaged_precompiled_file_is_current():
 
 def test_precompiling_does_not_depend_on_the_form_it_replaces(monkeypatch):
     shipped = precompiled.render(precompiled.build(default_rule_paths(), default_catalog_path()))
-    monkeypatch.setattr(precompiled, "_load", lambda: {"files": {}, "validated": {}, "patterns": {}})
+    without_precompiled(monkeypatch)
     patterns.analyse.cache_clear()
     try:
         assert precompiled.render(precompiled.build(default_rule_paths(), default_catalog_path())) == shipped
@@ -66,7 +72,7 @@ def test_routing_without_it_gives_the_same_answers(monkeypatch):
     texts = corpus_texts()[::5]
     with Router() as packaged:
         expected = [packaged.route(t).model_dump_json() for t in texts]
-    monkeypatch.setattr(precompiled, "_load", lambda: {"files": {}, "validated": {}, "patterns": {}})
+    without_precompiled(monkeypatch)
     patterns.analyse.cache_clear()
     try:
         with Router() as fresh:
@@ -90,15 +96,88 @@ def test_an_edited_file_is_parsed_and_checked_afresh(tmp_path, edit):
             assert router.route("solve AIME problem").model == "o3-mini"
 
 
+def test_it_reads_in_two_parts_as_it_would_whole():
+    whole = json.loads(precompiled.packaged_path().read_text(encoding="utf-8"))
+    assert precompiled._load()["validated"] == whole["validated"] and precompiled._load()["patterns"] == whole["patterns"]
+    assert precompiled._files() == whole["files"]
+
+
 def test_a_missing_or_broken_file_means_work_afresh(monkeypatch, tmp_path):
     path = tmp_path / precompiled.FILE_NAME
     monkeypatch.setattr(precompiled, "packaged_path", lambda: path)
-    for text in (None, "{not json", json.dumps({"format": 999, "files": {}, "validated": {}, "patterns": {}})):
+    current = {"format": precompiled._FORMAT, "files": {"x": {}}, "validated": {"Catalog": {}}, "patterns": {"ci:x": [[]]}}
+    for text in (None, "{not json", json.dumps({**current, "format": 999}), precompiled.render({**current, "format": 999}),
+                 json.dumps(current), precompiled.render(current).replace("\n", " ")):
         if text is not None:
             path.write_text(text, encoding="utf-8")
         precompiled._load.cache_clear()
-        assert precompiled._load() == {"files": {}, "validated": {}, "patterns": {}}
+        precompiled._files.cache_clear()
+        assert precompiled._load() == {"validated": {}, "patterns": {}}, text
+        assert precompiled._files() == {}
+    path.write_text(precompiled.render(current), encoding="utf-8")
     precompiled._load.cache_clear()
+    precompiled._files.cache_clear()
+    assert (precompiled._load()["patterns"], precompiled._files()) == (current["patterns"], current["files"])
+    precompiled._load.cache_clear()
+    precompiled._files.cache_clear()
+
+
+def _fresh_load() -> dict:
+    precompiled._load.cache_clear()
+    precompiled._files.cache_clear()
+    return precompiled._load()
+
+
+@pytest.fixture
+def packaged_copy(monkeypatch, tmp_path):
+    """The packaged precompiled file, copied where loading may keep its marshal form."""
+    path = tmp_path / precompiled.FILE_NAME
+    path.write_bytes(precompiled.packaged_path().read_bytes())
+    monkeypatch.setattr(precompiled, "packaged_path", lambda: path)
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    yield path
+    precompiled._load.cache_clear()
+    precompiled._files.cache_clear()
+
+
+def test_what_loading_parsed_is_read_back_from_its_marshal_form(packaged_copy, monkeypatch):
+    first = _fresh_load()
+    assert precompiled._cache_path().exists() and first["patterns"]
+    monkeypatch.setattr(precompiled, "_parsed", lambda raw: pytest.fail("the JSON was parsed again"))
+    assert _fresh_load() == first
+
+
+def test_a_kept_marshal_form_of_other_json_or_broken_is_not_read(packaged_copy):
+    current = {"format": precompiled._FORMAT, "files": {}, "validated": {}, "patterns": {"ci:x": [[["x", "x", False]]]}}
+    _fresh_load()
+    packaged_copy.write_text(precompiled.render(current), encoding="utf-8")
+    assert _fresh_load()["patterns"] == current["patterns"]  # the kept form was of the old file
+    precompiled._cache_path().write_bytes(b"not marshal")
+    assert _fresh_load()["patterns"] == current["patterns"]
+    assert _fresh_load()["patterns"] == current["patterns"]  # kept afresh, and read back
+
+
+def test_a_hand_edit_that_keeps_the_first_line_is_read_from_the_json(packaged_copy):
+    _fresh_load()
+    text = packaged_copy.read_text(encoding="utf-8")
+    first, rest = text.split("\n", 1)
+    packaged_copy.write_text(first + "\n" + rest.replace('"patterns": {\n', '"patterns": {\n"ci:edited": [[]],\n', 1), encoding="utf-8")
+    assert "ci:edited" in _fresh_load()["patterns"]
+
+
+def test_nothing_is_kept_where_python_keeps_no_bytecode(packaged_copy, monkeypatch):
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    assert _fresh_load()["patterns"]
+    assert not precompiled._cache_path().exists()
+
+
+def test_a_rule_is_dumped_with_its_condition_as_fields_by_name():
+    # Conditions are named tuples; their dump is what restore_rule_file reads back.
+    rule = Rule(id="x", when={"all": ["a", {"fact": "words", "gt": 5}], "not": ["b"]}, model="gpt-4o", because="b")
+    parts = [{"name": "a"}, {"fact": "words", "op": "gt", "value": 5.0}], [], [{"name": "b"}]
+    assert rule.model_dump(mode="json")["when"] == dict(zip(("all", "any", "none"), parts))
+    assert rule.model_dump()["when"] == dict(zip(("all", "any", "none"), map(tuple, parts)))
+    assert restore_rule_file(RuleFile(rule=[rule]).model_dump(mode="json")).rule == [rule]
 
 
 def _same(restored, validated) -> None:
