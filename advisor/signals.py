@@ -28,7 +28,7 @@ from collections import defaultdict
 from typing import Any, Iterable, Iterator, NamedTuple
 
 from .fastre import compile_fast, compile_window
-from .patterns import WIDE, Analysed, analyse, index_keys, opens_at_boundary, word_lead
+from .patterns import Analysed, analyse, index_keys, opens_at_boundary, wide, word_lead
 from .rulebase import SignalDef
 from .types import Evidence, trusted_from
 
@@ -98,7 +98,7 @@ def _anchor_words(analysed: Analysed) -> dict[str, str] | None:
     words = {}
     for anchor in sorted(analysed.anchor):
         run = _WORD.match(anchor)
-        if run is None or run.end() == len(anchor) or WIDE.search(run.group()):
+        if run is None or run.end() == len(anchor) or wide(run.group()):
             return None
         words[anchor] = run.group()
     return words
@@ -201,9 +201,9 @@ class Extractor:
                 self._by_token[word].append((literal, number))
             elif word:
                 self._by_word[word].append((literal, number))
-            elif _WORD.fullmatch(literal) and not WIDE.search(literal):
+            elif _WORD.fullmatch(literal) and not wide(literal):
                 self._in_word[literal].append(number)
-            elif WIDE.search(literal):
+            elif wide(literal):
                 self._wide_by_first[literal[0]].append((literal, number))
             else:
                 self._by_symbol[_rarest(literal)].append((literal, number))
@@ -273,7 +273,7 @@ class Extractor:
             for literal, number in self._by_symbol[symbol]:
                 if literal in lowered:
                     found[number].add(literal)
-        if WIDE.search(lowered):  # CJK literals need CJK text
+        if wide(lowered):  # CJK literals need CJK text
             for first in self._wide_by_first.keys() & set(lowered):
                 for literal, number in self._wide_by_first[first]:
                     if literal in lowered:
@@ -388,8 +388,8 @@ class _Text:
         self.long = len(lowered) > _LONG
         self.tokens = _words(lowered)
         cues = _NEGATION_WORDS.intersection(self.tokens)
-        wide = cues or (not text.isascii() and any(n in text for n in _NEGATION_WIDE))  # isascii() costs nothing
-        self.negatable = _Negations(text, lowered if self.aligned else None, cues) if wide else None
+        negated = cues or (not text.isascii() and any(n in text for n in _NEGATION_WIDE))  # isascii() costs nothing
+        self.negatable = _Negations(text, lowered if self.aligned else None, cues) if negated else None
         self.has_digit = (_ASCII_DIGIT if text.isascii() else _DIGIT).search(text) is not None
         self._numbers: list[int] | None = None
         self._longest: int | None = None  # characters in the longest word

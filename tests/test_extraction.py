@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import corpus
+from advisor.patterns import wide
 from advisor.signals import MAX_EVIDENCE, Extractor
 from advisor.signals import _negated as negated  # the negation rule itself is not what is tested
 from advisor.signals import _words as words
@@ -89,6 +90,13 @@ def test_a_word_memo_that_starts_over_mid_task_changes_nothing(router, monkeypat
     monkeypatch.setattr(signals, "_TOKEN_CACHE", 3)  # it fills up within every task below
     small = Extractor(router.rulebase.signals)
     assert [small.extract(t).spans for t in EDGE_CASES + EDGE_CASES] == expected + expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.characters(min_codepoint=0x2E70, max_codepoint=0xFFFF) | st.characters(), max_size=100))
+def test_wide_text_is_what_a_regex_of_the_wide_ranges_finds(text):
+    # Short texts are looked at character by character, long ones by a regex compiled on first use.
+    assert wide(text) == (re.search(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]", text) is not None)
 
 
 @settings(max_examples=500, deadline=None)
