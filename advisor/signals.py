@@ -185,7 +185,10 @@ class Extractor:
                 self._index(signal, source)
         self._longest_word = max(map(len, self._by_word), default=0)
         # One scan in C finds which of those characters a task has (most have none).
-        self._symbols = re.compile("[" + "".join(map(re.escape, sorted(self._by_symbol))) + "]") if self._by_symbol else None
+        # The ASCII ones are compiled now, all of them when a non-ASCII task first needs them (a
+        # set beyond Latin-1 costs a millisecond to compile).
+        self._symbols = _any_of([c for c in self._by_symbol if c.isascii()])
+        self._all_symbols: re.Pattern[str] | None = None
 
     def _index(self, signal: SignalDef, source: str) -> None:
         number = len(self._patterns)
@@ -269,7 +272,7 @@ class Extractor:
                     if literal in lowered:
                         for number in numbers:
                             found[number].add(literal)
-        for symbol in set(self._symbols.findall(lowered)) if self._symbols else ():
+        for symbol in self._symbols_in(lowered):
             for literal, number in self._by_symbol[symbol]:
                 if literal in lowered:
                     found[number].add(literal)
@@ -279,6 +282,13 @@ class Extractor:
                     if literal in lowered:
                         found[number].add(literal)
         return found, hits
+
+    def _symbols_in(self, lowered: str) -> set[str]:
+        if lowered.isascii():
+            return set(self._symbols.findall(lowered)) if self._symbols else set()
+        if self._all_symbols is None:  # two threads may both compile it: the same regex either way
+            self._all_symbols = _any_of(list(self._by_symbol)) or re.compile("(?!)")
+        return set(self._all_symbols.findall(lowered))
 
     def _word_matches(self, found: dict[str, list[Span]], lowered: str, hits: list[tuple[str, tuple[tuple[int, int], ...]]],
                       negatable: _Negations | None) -> None:
@@ -328,6 +338,10 @@ class Extractor:
             self._tokens.clear()  # bounded memory; the results do not depend on it
         self._tokens[token] = known
         return known
+
+
+def _any_of(chars: list[str]) -> re.Pattern[str] | None:
+    return re.compile("[" + "".join(map(re.escape, sorted(chars))) + "]") if chars else None
 
 
 def _group_search(word: str, literals: Iterable[str]) -> re.Pattern[str]:
