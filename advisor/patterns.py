@@ -15,10 +15,9 @@ from typing import Any
 from . import precompiled
 from .fastre import compile_fast
 
-try:  # the standard library's regex parser and compiler (private, stable since 3.11)
-    from re import _compiler, _constants as _c, _parser
+try:  # the standard library's regex parser (private, stable since 3.11)
+    from re import _constants as _c, _parser
 except ImportError:  # pragma: no cover - older layouts
-    import sre_compile as _compiler  # type: ignore[no-redef]
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _parser  # type: ignore[no-redef]
 
