@@ -60,6 +60,8 @@ def wide(text: str) -> bool:
 @lru_cache(maxsize=None)
 def _wide_regex() -> re.Pattern[str]:
     return re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _WIDE_RANGES) + "]")
+
+
 _SKIP = (_c.AT, _c.ASSERT, _c.ASSERT_NOT, _c.MAX_REPEAT, _c.MIN_REPEAT, _c.ANY, _c.CATEGORY)
 
 

@@ -5,15 +5,15 @@ Scanning every pattern over every task would cost milliseconds, so extraction fi
 few patterns that *can* match: each pattern's required literals (text every match contains,
 read from the stdlib's regex parser; see `patterns`) are looked up among the task's words, or
 as substrings (in a long task, those a word keys are first searched for together), and
-patterns that need a digit are skipped on tasks without one. Only those
-candidates run, and each runs only where a literal of it occurs (or, for a number pattern,
-where a number starts; in a long task, near the literals a match starts with, its anchor),
-whichever of a scan in C or matches tried from Python is cheaper there; the few characters
-before a literal where a match can start are searched in one call (see `fastre.compile_window`;
-where a match can start any distance before it through a run of word characters, the run is
-no longer than the task's longest word, see `patterns.word_lead`).
-A pattern whose every match starts with a word the task lacks does not run at all. Patterns are compiled with lookaheads
-that dismiss alternations early (see `fastre`). Patterns that match within a single word are
+patterns that need a digit are skipped on tasks without one. Only those candidates run, and
+each runs only where a literal of it occurs (or, for a number pattern, where a number starts;
+in a long task, near the literals a match starts with, its anchor), whichever of a scan in C
+or matches tried from Python is cheaper there; the few characters before a literal where a
+match can start are searched in one call (see `fastre.compile_window`; where a match can start
+any distance before it through a run of word characters, the run is no longer than the task's
+longest word, see `patterns.word_lead`). A pattern whose every match starts with a word the
+task lacks does not run at all. Patterns are compiled with lookaheads that dismiss
+alternations early (see `fastre`). Patterns that match within a single word are
 decided once per distinct word and remembered. What a task's words tell is remembered per word, so a task
 costs little more than looking its words up. The result is exactly what scanning every
 pattern over the task would find (tests/test_extraction.py holds it to that), in time
@@ -236,7 +236,7 @@ class Extractor:
         """Signal id -> spans, each pattern's first MAX_EVIDENCE, in no order."""
         task = _Text(text)
         found: dict[str, list[Span]] = {}
-        candidates, hits = self._candidates(task.lowered, task.tokens, within=not task.aligned)
+        candidates, hits = self._candidates(task)
         if hits and task.aligned:
             self._word_matches(found, task.lowered, hits, task.negatable)
         patterns = self._patterns
@@ -246,17 +246,18 @@ class Extractor:
                 _collect(found, pattern.signal, _matches(pattern, candidates[number], task), task.negatable)
         return found
 
-    def _candidates(self, lowered: str, tokens: set[str], within: bool) -> tuple[dict[int, set[str]], list[tuple[str, tuple[tuple[int, int], ...]]]]:
+    def _candidates(self, task: _Text) -> tuple[dict[int, set[str]], list[tuple[str, tuple[tuple[int, int], ...]]]]:
         """Patterns whose required literal occurs in the text (the only ones that can match),
-        each with the literals of it that occur; with `within`, also those matched word by word.
-        Also the words that word-level patterns match, with those patterns."""
-        long = len(lowered) > _LONG  # a group's search pays only in a long text
+        each with the literals of it that occur; where lower-casing moved characters, also
+        those matched word by word. Also the words that word-level patterns match, with those
+        patterns."""
+        lowered, within, long = task.lowered, not task.aligned, task.long  # a group's search pays only in a long text
         found: dict[int, set[str]] = defaultdict(set)
         hits: list[tuple[str, tuple[tuple[int, int], ...]]] = []
         for number in self._always:
             found[number] = set()
         remembered = self._tokens
-        for token in tokens:
+        for token in task.tokens:
             known = remembered.get(token) or self._remember(token)
             if known is _NOTHING:
                 continue
