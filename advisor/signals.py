@@ -155,7 +155,7 @@ class _TokenCandidates(NamedTuple):
     hits: tuple[tuple[int, int], ...]  # (pattern, length): those of them that match this word, and how much of it
 
 
-_NOTHING = _TokenCandidates((), (), (), ())  # what most words tell
+_NOTHING = _TokenCandidates((), (), (), ())  # what most words tell (they are kept in Extractor._silent)
 
 
 class Extractor:
@@ -177,7 +177,8 @@ class Extractor:
         self._by_symbol: dict[str, list[tuple[str, int]]] = defaultdict(list)  # other literals, by a rare character of theirs
         self._wide_by_first: dict[str, list[tuple[str, int]]] = defaultdict(list)  # those with CJK, kana or hangul
         self._always: list[int] = []
-        self._tokens: dict[str, _TokenCandidates] = {}
+        self._tokens: dict[str, _TokenCandidates] = {}  # words that tell something, and what
+        self._silent: set[str] = set()  # words known to tell nothing: most of a task's, set aside in one C call
         self._groups: dict[tuple[str, ...], re.Pattern[str]] = {}
         self._order = {sid: n for n, sid in enumerate(signals)}
         for signal in signals.values():
@@ -257,10 +258,10 @@ class Extractor:
         for number in self._always:
             found[number] = set()
         remembered = self._tokens
-        for token in task.tokens:
+        for token in task.tokens - self._silent:
             known = remembered.get(token) or self._remember(token)
             if known is _NOTHING:
-                continue
+                continue  # a word met for the first time
             certain, if_present, within_word, matched = known
             if matched:
                 hits.append((token, matched))
@@ -333,10 +334,12 @@ class Extractor:
         known = _TokenCandidates(tuple(c for c in certain if not self._pattern(c[0]).within_word),
                                  if_present,
                                  tuple(within), tuple((n, size) for n, size in sorted(hits.items()) if size))
-        if known == _NOTHING:
-            known = _NOTHING  # one shared object: the loop over a task's words skips it by identity
-        if len(self._tokens) >= _TOKEN_CACHE:
+        if len(self._tokens) + len(self._silent) >= _TOKEN_CACHE:
             self._tokens.clear()  # bounded memory; the results do not depend on it
+            self._silent.clear()
+        if known == _NOTHING:
+            self._silent.add(token)
+            return _NOTHING
         self._tokens[token] = known
         return known
 
