@@ -4,6 +4,7 @@ deterministically, and a declared default answers when no rule supports any mode
 from __future__ import annotations
 
 import math
+from operator import attrgetter
 from typing import NamedTuple
 
 from .catalog import Catalog, Model
@@ -132,8 +133,7 @@ def _firings(outline: Outline, features: Features) -> list[Firing]:
     return firings
 
 
-def _evidence_order(evidence: Evidence) -> tuple[int, str]:
-    return evidence.start, evidence.signal
+_evidence_order = attrgetter("start", "signal")  # in C: no Python call per item sorted
 
 
 def exclusions(catalog: Catalog, constraints: Constraints, rules: list[Rule]) -> dict[str, str]:

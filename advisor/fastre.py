@@ -8,9 +8,11 @@ character every match needs anyway removes no match and adds none, so the compil
 exactly what the pattern's plain compilation finds (tests/test_fastre.py holds it to that).
 
 The stdlib's search loop also skips, in C, positions where no match can start, but only for a
-pattern that opens with its first characters: '\\b\\d+k' opens with an assertion, and so gets a
-full match tried at every position. Such a pattern is compiled with the set of characters its
-matches start with (where case folding cannot widen it) told to the search loop.
+pattern that opens with its first characters, and under IGNORECASE only where they are uncased:
+'\\b\\d+k' opens with an assertion, '(?i)what' with a cased letter, and so each gets a full
+match tried at every position. Such a pattern is compiled with the set of characters its
+matches start with told to the search loop (under IGNORECASE, with every character that folds
+to one of them).
 """
 
 from __future__ import annotations
@@ -64,25 +66,53 @@ def _compile(parsed: Any, flags: int) -> re.Pattern[str]:
 
 
 def _first_charset(parsed: Any, flags: int) -> list[tuple[Any, Any]] | None:
-    """The set every match starts with, where the pattern opens with zero-width assertions and
-    the set is closed under the case folding IGNORECASE does (the search loop tests it without
-    folding): digits, symbols, character classes. None otherwise, or where a match can be empty."""
+    """The set every match starts with, where the search loop is not told it otherwise: for a
+    pattern that opens with zero-width assertions, or, under IGNORECASE, with cased letters.
+    Under IGNORECASE the set holds every character the matcher folds to its own (it tests the
+    set without folding). None where that is not known, or where a match can be empty."""
     items = parsed.data
-    if not items or items[0][0] not in _ZERO_WIDTH or parsed.getwidth()[0] == 0:
+    if not items or parsed.getwidth()[0] == 0:
         return None
+    if items[0][0] not in _ZERO_WIDTH and (not flags & re.IGNORECASE or _compiler._get_charset_prefix(parsed, flags) is not None
+                                           or _compiler._get_literal_prefix(parsed, flags)[0]):
+        return None  # the stdlib tells the search loop itself
     first = _first_set(items)
-    if first is None or (flags & re.IGNORECASE and not all(_fold_closed(kind, value) for kind, value in first)):
-        return None
-    return first
+    return _folded(first) if first is not None and flags & re.IGNORECASE else first
+
+
+# The characters other than its upper case that IGNORECASE matches for an ASCII letter: the
+# dotted capital and the dotless small i, the Kelvin sign, the long s (tests/test_fastre.py
+# checks this against the matcher over every code point).
+_OTHER_FOLDS = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+
+
+def _folded(first: list[tuple[Any, Any]]) -> list[tuple[Any, Any]] | None:
+    """The set with each ASCII letter's folds added; None where it holds another cased character."""
+    folded: list[tuple[Any, Any]] = []
+    for kind, value in first:
+        if _fold_closed(kind, value):
+            folded.append((kind, value))
+        elif kind is _c.LITERAL and value < 128:
+            folded += _letter_folds(chr(value))
+        elif kind is _c.RANGE and value[1] < 128:
+            folded += [fold for code in range(value[0], value[1] + 1) for fold in _letter_folds(chr(code))]
+        else:
+            return None
+    return folded
 
 
 def _fold_closed(kind: Any, value: Any) -> bool:
-    iscased = _compiler._get_iscased(re.IGNORECASE)
+    iscased = _compiler._get_iscased(re.IGNORECASE | re.UNICODE)  # "é" is cased too
     if kind is _c.LITERAL:
         return not iscased(value)
     if kind is _c.RANGE:
         return value[1] <= 0xFFFF and not any(map(iscased, range(value[0], value[1] + 1)))
     return kind is _c.CATEGORY  # digits, spaces, word characters: each class holds both cases
+
+
+def _letter_folds(char: str) -> list[tuple[Any, Any]]:
+    lower = char.lower()
+    return [(_c.LITERAL, ord(c)) for c in dict.fromkeys(lower + char.upper() + _OTHER_FOLDS.get(lower, ""))]
 
 
 def _info(parsed: Any, charset: list[tuple[Any, Any]], flags: int) -> list[int]:

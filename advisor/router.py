@@ -168,6 +168,8 @@ def _check_text(text: str) -> None:
     if len(text) > MAX_TASK_CHARS:
         raise InputError(f"the task is {len(text):,} characters; the limit is {MAX_TASK_CHARS:,}")
     sample = text[:4096]
+    if sample.isprintable() and "\ufffd" not in sample:  # not even a newline (most tasks): tests in C, not a regex scan
+        return
     not_text = _ASCII_NOT_TEXT if sample.isascii() else _compiled(_NOT_TEXT)
     if len(not_text.findall(sample)) > _BINARY_SHARE * len(sample):
         raise InputError("the task looks like binary data, not text")

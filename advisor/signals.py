@@ -25,10 +25,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import defaultdict
-from typing import Any, Iterable, Iterator, NamedTuple
+from typing import Iterable, Iterator, NamedTuple, Sequence
 
 from .fastre import compile_fast, compile_window
-from .patterns import Analysed, analyse, index_keys, opens_at_boundary, wide, word_lead
+from .patterns import Analysed, analyse, index_keys, opens_at_boundary, wide
+from .patterns import word_lead as _word_lead
 from .rulebase import SignalDef
 from .types import Evidence, trusted_from
 
@@ -64,6 +65,7 @@ _WEAK = 3  # literals shorter than this occur too often to try a match at each o
 _TOKEN_CACHE = 20_000  # distinct words whose candidate patterns are remembered (then it starts over)
 
 Span = tuple[int, int]
+_NO_MATCH: tuple[re.Match[str], ...] = ()  # what most candidate patterns find, told apart by identity
 
 
 class Features(NamedTuple):
@@ -108,10 +110,11 @@ class _Pattern:
     """A signal's pattern as extraction uses it."""
 
     __slots__ = ("signal", "analysed", "lead", "needs_digit", "digit_start", "anchored", "within_word", "anchor", "anchor_lead",
-                 "regex", "_windows", "anchor_words", "word_lead")
+                 "regex", "_windows", "anchor_words", "_word_lead")
 
     def __init__(self, signal: str, analysed: Analysed) -> None:
-        self.signal, self.analysed = signal, analysed  # compiles its regex when first used: most never run
+        self.signal, self.analysed = signal, analysed
+        self.regex: re.Pattern[str] | None = None  # compiled when first run (see `compiled`): many never run
         self.lead = analysed.lead  # at most this many characters precede the literal in a match; None: unbounded
         self.needs_digit, self.digit_start = analysed.needs_digit, analysed.digit_start
         self.within_word = analysed.within_word  # matched word by word (see Extractor._word_matches)
@@ -121,6 +124,20 @@ class _Pattern:
         self.anchored = self.lead == 0 and bool(literals) and min(map(len, literals)) >= _WEAK
         self._windows: dict[int, re.Pattern[str] | None] = {}
         self.anchor_words = _anchor_words(analysed)  # a task without one of these has no match
+        self._word_lead: tuple[int, int] | None | bool = False  # False: not worked out yet
+
+    # Plain methods that fill slots, not __getattr__: a class with one pays for it on every
+    # attribute read, and these are read a dozen times per candidate pattern.
+    def compiled(self) -> re.Pattern[str]:
+        if self.regex is None:  # two threads may both set it: the same regex either way
+            self.regex = self.analysed.regex
+        return self.regex
+
+    def word_lead(self) -> tuple[int, int] | None:
+        """See patterns.word_lead; worked out when a task first needs it."""
+        if self._word_lead is False:
+            self._word_lead = _word_lead(self.analysed.source, self.analysed.flags) if self.lead is None else None
+        return self._word_lead  # type: ignore[return-value]
 
     def window(self, lead: int) -> re.Pattern[str] | None:
         """A regex that finds a match starting up to `lead` (or a few more) characters on (see
@@ -130,17 +147,6 @@ class _Pattern:
         if size not in self._windows:  # two threads may both compile it: the same regex either way
             self._windows[size] = compile_window(self.analysed.source, self.analysed.flags, size)
         return self._windows[size]
-
-    def __getattr__(self, name: str) -> Any:
-        # Only an unset slot gets here: `regex` is compiled when first used (most never run),
-        # and `word_lead` worked out when a task first needs it, then read from their slots.
-        if name == "regex":
-            self.regex = self.analysed.regex
-            return self.regex
-        if name == "word_lead":  # see patterns.word_lead
-            self.word_lead = word_lead(self.analysed.source, self.analysed.flags) if self.lead is None else None
-            return self.word_lead
-        raise AttributeError(name)
 
 
 class _TokenCandidates(NamedTuple):
@@ -240,11 +246,13 @@ class Extractor:
         candidates, hits = self._candidates(task)
         if hits and task.aligned:
             self._word_matches(found, task.lowered, hits, task.negatable)
-        patterns = self._patterns
-        for number in candidates:  # in any order: each pattern adds its own spans, sorted at the end
+        patterns, negatable, has_digit = self._patterns, task.negatable, task.has_digit
+        for number, present in candidates.items():  # in any order: each pattern adds its own spans, sorted at the end
             pattern = patterns[number] or self._pattern(number)
-            if not pattern.needs_digit or task.has_digit:
-                _collect(found, pattern.signal, _matches(pattern, candidates[number], task), task.negatable)
+            if has_digit or not pattern.needs_digit:
+                matches = _matches(pattern, present, task)
+                if matches is not _NO_MATCH:  # most candidates (a call saved)
+                    _collect(found, pattern.signal, matches, negatable)
         return found
 
     def _candidates(self, task: _Text) -> tuple[dict[int, set[str]], list[tuple[str, tuple[tuple[int, int], ...]]]]:
@@ -330,7 +338,7 @@ class Extractor:
                            for word, literals in by_key.items())
         certain += [(n, literal) for literal, ns in self._in_word.items() if literal in token for n in ns]
         within = [(n, lit) for n, lit in certain if self._pattern(n).within_word]
-        hits = {n: _length(self._pattern(n).regex.match(token)) for n, _ in within}
+        hits = {n: _length(self._pattern(n).compiled().match(token)) for n, _ in within}
         known = _TokenCandidates(tuple(c for c in certain if not self._pattern(c[0]).within_word),
                                  if_present,
                                  tuple(within), tuple((n, size) for n, size in sorted(hits.items()) if size))
@@ -390,7 +398,7 @@ def _matches_at(regex: re.Pattern[str], text: str, lowered: str, literals: set[s
         at = lowered.find(literal)
         if lowered.find(literal, at + 1) < 0:
             match = regex.match(text, at)
-            return (match,) if match else ()
+            return (match,) if match else _NO_MATCH
     return _matches_in_turn(regex, text, _places(lowered, literals))
 
 
@@ -434,6 +442,8 @@ def _words(lowered: str) -> set[str]:
     pieces with other characters are split by the regex."""
     spaced = lowered.encode("utf-8", "surrogatepass").translate(_ASCII_NON_WORD).decode("utf-8", "surrogatepass")
     words = set(spaced.split())
+    if lowered.isascii():  # (a test of a flag, in C)
+        return words
     for piece in [w for w in words if not w.isascii()]:
         words.discard(piece)
         words.update(_WORD.findall(piece))
@@ -442,40 +452,40 @@ def _words(lowered: str) -> set[str]:
 
 def _matches(pattern: _Pattern, present: set[str], task: _Text) -> Iterable[re.Match[str]]:
     """A candidate pattern's matches, tried only where they can start (see the module's doc)."""
-    text, lowered = task.text, task.lowered
+    text, lowered, regex = task.text, task.lowered, pattern.regex or pattern.compiled()
     if pattern.digit_start:
-        return _matches_at_starts(pattern.regex, text, task.numbers)
+        return _matches_at_starts(regex, text, task.numbers)
     if not task.aligned:
-        return pattern.regex.finditer(text)
+        return regex.finditer(text)
     if pattern.anchored:
-        return _matches_at(pattern.regex, text, lowered, present)
+        return _matches_at(regex, text, lowered, present)
     anchors = pattern.anchor if pattern.anchor_words is None else _anchors_in(pattern.anchor_words, task.tokens)
     if not anchors and pattern.anchor:
-        return ()  # no match can start
+        return _NO_MATCH  # no match can start
     if task.long and anchors and pattern.lead is None:
-        return _matches_near(pattern, text, lowered, anchors, pattern.anchor_lead)  # near where a match starts
-    lead = pattern.lead if pattern.lead is not None else task.lead(pattern.word_lead)
+        return _matches_near(pattern, regex, text, lowered, anchors, pattern.anchor_lead)  # near where a match starts
+    lead = pattern.lead if pattern.lead is not None else task.lead(pattern.word_lead())
     if lead is None:
-        return pattern.regex.finditer(text)
-    return _matches_near(pattern, text, lowered, present, lead)
+        return regex.finditer(text)
+    return _matches_near(pattern, regex, text, lowered, present, lead)
 
 
 def _anchors_in(anchor_words: dict[str, str], tokens: set[str]) -> list[str]:
     return [anchor for anchor, word in anchor_words.items() if word in tokens]
 
 
-def _matches_near(pattern: _Pattern, text: str, lowered: str, literals: set[str] | frozenset[str], lead: int) -> Iterable[re.Match[str]]:
-    """Matches of a pattern with one of these literals at most `lead` characters after a
-    match's start: a scan from the first place one can start, or, where the literals are rare
-    in a long text, a look in the window before each."""
-    regex = pattern.regex
+def _matches_near(pattern: _Pattern, regex: re.Pattern[str], text: str, lowered: str, literals: set[str] | frozenset[str],
+                  lead: int) -> Iterable[re.Match[str]]:
+    """Matches of a pattern (compiled: `regex`) with one of these literals at most `lead`
+    characters after a match's start: a scan from the first place one can start, or, where the
+    literals are rare in a long text, a look in the window before each."""
     if "" in literals:
         return regex.finditer(text)
     if len(text) <= _LONG:  # a short scan costs less than finding every place
         return regex.finditer(text, max(0, min((i for i in map(lowered.find, literals) if i >= 0), default=0) - lead))
     found = _places(lowered, literals)
     if not found:
-        return ()
+        return _NO_MATCH
     first = max(0, found[0] - lead)
     window = pattern.window(lead)
     if window is None or len(found) * (_SCAN_COST + lead) > len(text) - first:
@@ -504,16 +514,17 @@ def _matches_at_starts(regex: re.Pattern[str], text: str, starts: list[int]) -> 
     return _matches_in_turn(regex, text, starts)
 
 
-def _matches_in_turn(regex: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+def _matches_in_turn(regex: re.Pattern[str], text: str, starts: list[int]) -> Sequence[re.Match[str]]:
     """What finditer finds for a pattern that can only match at these starts (in order): each
     match, then the next from where it ends."""
-    end = 0
+    end, matches = 0, []
     for position in starts:
         if position >= end:
             match = regex.match(text, position)
             if match:
                 end = match.end()
-                yield match
+                matches.append(match)
+    return matches or _NO_MATCH
 
 
 def _places(text: str, literals: Iterable[str]) -> list[int]:

@@ -34,10 +34,20 @@ def trusted_from(cls: type[M], values: dict[str, Any]) -> M:
     """`trusted`, taking (and keeping) a dict of the field values, in field order."""
     obj = _new(cls)
     _dict(obj, values)
-    _fields_set(obj, set(values))
+    every = _every_field.get(cls) or _fields_of(cls)
+    # Instances given every field share one set of their names: pydantic only copies it, or
+    # adds a field's name to it (already there).
+    _fields_set(obj, every if len(values) == len(every) else set(values))
     _extra(obj, None)
     _private(obj, None)
     return obj
+
+
+_every_field: dict[type, set[str]] = {}
+
+
+def _fields_of(cls: type[BaseModel]) -> set[str]:
+    return _every_field.setdefault(cls, set(cls.model_fields))
 
 
 class _Strict(BaseModel):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import string
 from re import _parser  # the transform works on the stdlib's parse tree
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
 import corpus
-from advisor.fastre import _add_lookaheads, compile_fast
+from advisor.fastre import _add_lookaheads, _first_charset, _letter_folds, compile_fast
 
 
 # Case folding's corners: the Kelvin sign folds to k, the long s to s, dotless and dotted i to i.
@@ -35,6 +36,10 @@ PATTERNS = [
     (r"\b[0-9a-f]{2,}h\b", re.I),                       # a cased range: not told
     (r"\b(?:\d|[+=])\s?x", re.I),
     (r"(?=\d)\b\w+", 0),
+    (r"\b(?:écris|élève|über)\b", re.I),                # cased letters beyond ASCII: not told
+    (r"\b(?:kelvin|ski|iris|Ice)\b", re.I),              # cased ASCII letters: told, with their folds
+    (r"(?:what|why|sky)(?:'s| is)", re.I),              # opening with cased letters, no assertion
+    (r"\b[a-k]\d", re.I),
 ]
 
 
@@ -47,7 +52,8 @@ def test_constructed_patterns_match_as_compiled_plainly(source, flags):
     plain, fast = re.compile(source, flags), compile_fast(source, flags)
     texts = corpus.texts()[:200] + [FOLDS, FOLDS.upper(), FOLDS.lower(), "Java code, GO class, Kelvin unit, ERRor, Failure",
                               "on Monday at  Friday in tuesday", "诗 poem STORY novel 故事",
-                              "٣٤ km, 12.5 KG, 7K, $5+ 4−, ff0h FFh, + x = x 3x"]
+                              "٣٤ km, 12.5 KG, 7K, $5+ 4−, ff0h FFh, + x = x 3x",
+                              "ÉCRIS Élève ÜBER écris \u212aelvin ſki ıris İce \u212a9 İ3 WHAT'S Why is \u017fky is"]
     for text in texts:
         assert spans(fast, text) == spans(plain, text), text[:80]
 
@@ -83,3 +89,28 @@ def test_lookaheads_go_where_they_help(source, flags, added):
 def test_random_text(pattern, text):
     source, flags = pattern
     assert spans(compile_fast(source, flags), text) == spans(re.compile(source, flags), text)
+
+
+def test_the_folds_of_ascii_letters_are_every_character_ignorecase_matches():
+    """The search loop is told an ASCII letter's folds; one left out would lose matches."""
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    for letter in string.ascii_lowercase:
+        matched = set(re.findall(f"(?i){letter}", every))
+        told = {chr(value) for _, value in _letter_folds(letter)}
+        assert told == matched == {chr(value) for _, value in _letter_folds(letter.upper())}, letter
+
+
+@pytest.mark.parametrize("source,flags,told", [
+    (r"\bwrite (?:a|an)", re.I, "wW"),
+    (r"what(?:'s| is)", re.I, "wW"),                    # no assertion first: the stdlib tells nothing under IGNORECASE
+    (r"\b(?:ski|kit)", re.I, "sSſkK\u212a"),
+    (r"\b\d+k", re.I, None),                            # a category: told, but not as characters
+    (r"\bécris", re.I, ""),                             # a cased letter beyond ASCII: nothing told
+    (r"what", 0, ""),                                   # the stdlib tells it itself
+])
+def test_the_characters_a_match_starts_with_are_told_with_their_folds(source, flags, told):
+    found = _first_charset(_parser.parse(source, flags), flags | re.UNICODE)
+    if told == "":
+        assert found is None
+    elif told is not None:
+        assert {chr(value) for _, value in found} == set(told)
