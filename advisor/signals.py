@@ -110,7 +110,7 @@ class _Pattern:
     """A signal's pattern as extraction uses it."""
 
     __slots__ = ("signal", "analysed", "lead", "needs_digit", "digit_start", "anchored", "within_word", "anchor", "anchor_lead",
-                 "regex", "_windows", "anchor_words", "_word_lead")
+                 "regex", "_windows", "anchor_words", "anchor_first_words", "_word_lead")
 
     def __init__(self, signal: str, analysed: Analysed) -> None:
         self.signal, self.analysed = signal, analysed
@@ -124,6 +124,7 @@ class _Pattern:
         self.anchored = self.lead == 0 and bool(literals) and min(map(len, literals)) >= _WEAK
         self._windows: dict[int, re.Pattern[str] | None] = {}
         self.anchor_words = _anchor_words(analysed)  # a task without one of these has no match
+        self.anchor_first_words = frozenset(self.anchor_words.values()) if self.anchor_words else None
         self._word_lead: tuple[int, int] | None | bool = False  # False: not worked out yet
 
     # Plain methods that fill slots, not __getattr__: a class with one pays for it on every
@@ -459,11 +460,12 @@ def _matches(pattern: _Pattern, present: set[str], task: _Text) -> Iterable[re.M
         return regex.finditer(text)
     if pattern.anchored:
         return _matches_at(regex, text, lowered, present)
-    anchors = pattern.anchor if pattern.anchor_words is None else _anchors_in(pattern.anchor_words, task.tokens)
-    if not anchors and pattern.anchor:
+    first_words = pattern.anchor_first_words
+    if first_words is not None and first_words.isdisjoint(task.tokens):
         return _NO_MATCH  # no match can start
-    if task.long and anchors and pattern.lead is None:
-        return _matches_near(pattern, regex, text, lowered, anchors, pattern.anchor_lead)  # near where a match starts
+    if task.long and pattern.anchor and pattern.lead is None:  # near where a match starts
+        anchors = pattern.anchor if first_words is None else _anchors_in(pattern.anchor_words, task.tokens)  # type: ignore[arg-type]
+        return _matches_near(pattern, regex, text, lowered, anchors, pattern.anchor_lead)
     lead = pattern.lead if pattern.lead is not None else task.lead(pattern.word_lead())
     if lead is None:
         return regex.finditer(text)
@@ -482,7 +484,7 @@ def _matches_near(pattern: _Pattern, regex: re.Pattern[str], text: str, lowered:
     if "" in literals:
         return regex.finditer(text)
     if len(text) <= _LONG:  # a short scan costs less than finding every place
-        return regex.finditer(text, max(0, min((i for i in map(lowered.find, literals) if i >= 0), default=0) - lead))
+        return regex.finditer(text, max(0, _first_place(lowered, literals) - lead))
     found = _places(lowered, literals)
     if not found:
         return _NO_MATCH
@@ -525,6 +527,12 @@ def _matches_in_turn(regex: re.Pattern[str], text: str, starts: list[int]) -> Se
                 end = match.end()
                 matches.append(match)
     return matches or _NO_MATCH
+
+
+def _first_place(text: str, literals: set[str] | frozenset[str]) -> int:
+    """Where the first of the literals occurs (0 where none does)."""
+    found = [i for i in map(text.find, literals) if i >= 0]
+    return min(found) if found else 0
 
 
 def _places(text: str, literals: Iterable[str]) -> list[int]:
