@@ -9,8 +9,8 @@ from typing import IO, TYPE_CHECKING
 
 import click
 
-from .errors import AdvisorError
-from .router import Router
+from .cli import _fail, _router, _rule_options
+from .errors import InputError
 
 if TYPE_CHECKING:
     from .batch import LineResult
@@ -20,16 +20,12 @@ if TYPE_CHECKING:
 @click.argument("source", metavar="FILE|-", type=click.File("r", encoding="utf-8", errors="replace"))
 @click.option("--full", is_flag=True, help="Add the full recommendation to each output line.")
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=1), help="Route in this many worker processes.")
-@click.option("--rules", "rules", multiple=True, type=click.Path(dir_okay=False), help="A rule file to add to the packaged rule base (repeatable); same ids override.")
-@click.option("--catalog", type=click.Path(dir_okay=False), help="A model catalog TOML file instead of the packaged one.")
+@_rule_options
 def batch_command(source: IO[str], full: bool, jobs: int, rules: tuple[str, ...], catalog: str | None) -> None:
     """Route every task in a JSONL FILE ('-' reads stdin): one JSON line per task on stdout,
     in input order, and a summary with the estimated cost on stderr. Lines that cannot be
     routed give an error record; the exit code is still 0."""
-    try:
-        router = Router(list(rules), catalog)
-    except AdvisorError as err:
-        _fail(err.message, err.exit_code)
+    router = _router(rules, catalog)
     from .batch import BatchOptions, Tally, render_summary, run_batch  # only batch runs pay its import
 
     options, tally = BatchOptions(rules=rules, catalog=catalog, full=full), Tally()
@@ -40,7 +36,7 @@ def batch_command(source: IO[str], full: bool, jobs: int, rules: tuple[str, ...]
     except BrokenPipeError:
         _stop_quietly()
     except OSError as err:
-        _fail(f"cannot read {source.name}: {err.strerror or err}", 2)
+        _fail(InputError(f"cannot read {source.name}: {err.strerror or err}"))
     click.echo(render_summary(tally.summary(router.catalog)), err=True)
 
 
@@ -60,11 +56,6 @@ def _count_lines(source: IO[str]) -> int | None:
     total = sum(1 for line in source if line.strip())
     source.seek(0)
     return total
-
-
-def _fail(message: str, code: int) -> None:
-    click.echo(f"advise: error: {message}", err=True)
-    sys.exit(code)
 
 
 def _stop_quietly() -> None:
