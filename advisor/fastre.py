@@ -18,7 +18,9 @@ to one of them).
 from __future__ import annotations
 
 import re
-from typing import Any
+import types
+from functools import lru_cache
+from typing import Any, Callable
 
 import _sre
 
@@ -50,12 +52,62 @@ def compile_fast(source: str, flags: int) -> re.Pattern[str]:
         return re.compile(source, flags)
 
 
-def _compile(parsed: Any, flags: int) -> re.Pattern[str]:
+def compile_lowered(source: str, flags: int) -> re.Pattern[str] | None:
+    """For an IGNORECASE pattern, a regex that finds in `text.lower()` exactly the matches
+    `compile_fast(source, flags)` finds in `text`, wherever lowering keeps each character in its
+    place (`len(text.lower()) == len(text)`); None for other patterns.
+
+    Under IGNORECASE the matcher lowers each character of the text before it compares it, and
+    it cannot dismiss an alternation's branch by its first character without entering it. In a
+    text already lowered, the same compiled pattern with its case-folding operations made plain
+    compares the same characters (the pattern's own are lowered, with the characters that fold
+    together with them, like 's' and 'ſ', already in a set) and dismisses branches at once."""
+    if not flags & re.IGNORECASE or flags & re.ASCII:
+        return None
+    try:
+        parsed = _parser.parse(source, flags)
+        if _case_changed(parsed.data):
+            return None  # a part that turns IGNORECASE off must see the text as it is
+        keep_first = _compiler._get_charset_prefix(parsed, flags) is not None
+        _add_lookaheads(parsed.data, parsed.state, flags | parsed.state.flags, keep_first)
+        return _compile(parsed, flags, _plain_code())
+    except re.error:
+        raise
+    except Exception:  # pragma: no cover - a changed private API: the caller matches the text itself
+        return None
+
+
+def _case_changed(items: Items) -> bool:
+    """Whether some part of the pattern turns IGNORECASE off or ASCII on (or is a conditional)."""
+    for op, arg in items:
+        if op is _c.SUBPATTERN and arg[2] & re.IGNORECASE or op is _c.SUBPATTERN and arg[1] & re.ASCII:
+            return True
+        if op is _c.GROUPREF_EXISTS or op in (_c.ASSERT, _c.ASSERT_NOT) and _case_changed(arg[1].data):
+            return True
+        if any(_case_changed(child) for child in _nested(op, arg)):
+            return True
+    return False
+
+
+@lru_cache(maxsize=None)
+def _plain_code() -> Callable[[Any, int], list[int]]:
+    """The stdlib's `_code`, emitting each case-folding operation as its plain form: a copy of
+    its functions over a copy of its module's names, so no other compilation is touched."""
+    names = dict(vars(_compiler))
+    names.update(OP_UNICODE_IGNORE={_c.LITERAL: _c.LITERAL, _c.NOT_LITERAL: _c.NOT_LITERAL}, IN_UNI_IGNORE=_c.IN)
+    for name in ("_compile", "_code"):
+        original = getattr(_compiler, name)
+        names[name] = types.FunctionType(original.__code__, names, name, original.__defaults__, original.__closure__)
+    return names["_code"]
+
+
+def _compile(parsed: Any, flags: int, code_of: Callable[[Any, int], list[int]] | None = None) -> re.Pattern[str]:
     """`_compiler.compile`, telling the search loop the characters a match can start with where
     the pattern opens with an assertion ('\\b\\d+'): the stdlib reads them only from a pattern
-    that opens with them, and otherwise tries a full match at every position of the text."""
+    that opens with them, and otherwise tries a full match at every position of the text.
+    `code_of` stands for the stdlib's `_code` (see `_plain_code`)."""
     flags |= parsed.state.flags
-    code = _compiler._code(parsed, flags)
+    code = (code_of or _compiler._code)(parsed, flags)
     first = _first_charset(parsed, flags)
     if first is not None:
         code = _info(parsed, first, flags) + code[code[1] + 1:]  # in place of the INFO block
@@ -124,12 +176,13 @@ def _info(parsed: Any, charset: list[tuple[Any, Any]], flags: int) -> list[int]:
     return code
 
 
-def compile_window(source: str, flags: int, lead: int) -> re.Pattern[str] | None:
+def compile_window(source: str, flags: int, lead: int, lowered: bool = False) -> re.Pattern[str] | None:
     """A regex whose match at a position finds the pattern's first match starting at most
     `lead` characters after it, in its group 1: one call in C for what would be `lead + 1`
-    matches tried from Python. None where the pattern cannot be wrapped (a global inline flag)."""
+    matches tried from Python (with `lowered`, in the lowered text: see `compile_lowered`).
+    None where the pattern cannot be wrapped (a global inline flag)."""
     try:
-        return compile_fast(f"(?s:.{{0,{lead}}}?)({source})", flags)
+        return (compile_lowered if lowered else compile_fast)(f"(?s:.{{0,{lead}}}?)({source})", flags)
     except re.error:
         return None
 

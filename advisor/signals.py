@@ -13,7 +13,8 @@ match can start are searched in one call (see `fastre.compile_window`; where a m
 any distance before it through a run of word characters, the run is no longer than the task's
 longest word, see `patterns.word_lead`). A pattern whose every match starts with a word the
 task lacks does not run at all. Patterns are compiled with lookaheads that dismiss
-alternations early (see `fastre`). Patterns that match within a single word are
+alternations early, and a pattern that ignores case runs on the task's lowered text, as one
+that need not fold case (see `fastre`). Patterns that match within a single word are
 decided once per distinct word and remembered. What a task's words tell is remembered per word, so a task
 costs little more than looking its words up. The result is exactly what scanning every
 pattern over the task would find (tests/test_extraction.py holds it to that), in time
@@ -27,7 +28,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from typing import Iterable, Iterator, NamedTuple, Sequence
 
-from .fastre import compile_fast, compile_window
+from .fastre import compile_fast, compile_lowered, compile_window
 from .patterns import Analysed, analyse, index_keys, opens_at_boundary, wide
 from .patterns import word_lead as _word_lead
 from .rulebase import SignalDef
@@ -110,11 +111,12 @@ class _Pattern:
     """A signal's pattern as extraction uses it."""
 
     __slots__ = ("signal", "analysed", "lead", "needs_digit", "digit_start", "anchored", "within_word", "anchor", "anchor_lead",
-                 "regex", "_windows", "anchor_words", "anchor_first_words", "_word_lead")
+                 "regex", "low", "_windows", "anchor_words", "anchor_first_words", "_word_lead")
 
     def __init__(self, signal: str, analysed: Analysed) -> None:
         self.signal, self.analysed = signal, analysed
         self.regex: re.Pattern[str] | None = None  # compiled when first run (see `compiled`): many never run
+        self.low: re.Pattern[str] | None | bool = None  # for the lowered text (see `lowered`); False: none
         self.lead = analysed.lead  # at most this many characters precede the literal in a match; None: unbounded
         self.needs_digit, self.digit_start = analysed.needs_digit, analysed.digit_start
         self.within_word = analysed.within_word  # matched word by word (see Extractor._word_matches)
@@ -122,7 +124,7 @@ class _Pattern:
         # Try a match at each occurrence of the literal, rather than scan from the first one.
         literals = [literal for literal, _, _ in analysed.keys]  # every match contains one (lower-cased)
         self.anchored = self.lead == 0 and bool(literals) and min(map(len, literals)) >= _WEAK
-        self._windows: dict[int, re.Pattern[str] | None] = {}
+        self._windows: dict[tuple[int, bool], re.Pattern[str] | None] = {}
         self.anchor_words = _anchor_words(analysed)  # a task without one of these has no match
         self.anchor_first_words = frozenset(self.anchor_words.values()) if self.anchor_words else None
         self._word_lead: tuple[int, int] | None | bool = False  # False: not worked out yet
@@ -134,20 +136,28 @@ class _Pattern:
             self.regex = self.analysed.regex
         return self.regex
 
+    def lowered(self) -> re.Pattern[str] | bool:
+        """The regex that finds in a task's lowered text what `compiled()` finds in the text (see
+        fastre.compile_lowered: it runs faster there); False where there is none."""
+        if self.low is None:  # two threads may both set it: the same regex either way
+            self.low = compile_lowered(self.analysed.source, self.analysed.flags) or False
+        return self.low
+
     def word_lead(self) -> tuple[int, int] | None:
         """See patterns.word_lead; worked out when a task first needs it."""
         if self._word_lead is False:
             self._word_lead = _word_lead(self.analysed.source, self.analysed.flags) if self.lead is None else None
         return self._word_lead  # type: ignore[return-value]
 
-    def window(self, lead: int) -> re.Pattern[str] | None:
-        """A regex that finds a match starting up to `lead` (or a few more) characters on (see
-        fastre). A wider window finds the same matches, so sizes are powers of two: a pattern
-        compiles a few, however many leads the tasks' longest words make."""
-        size = 1 << max(lead - 1, 0).bit_length()
-        if size not in self._windows:  # two threads may both compile it: the same regex either way
-            self._windows[size] = compile_window(self.analysed.source, self.analysed.flags, size)
-        return self._windows[size]
+    def window(self, lead: int, lowered: bool) -> re.Pattern[str] | None:
+        """A regex that finds a match starting up to `lead` (or a few more) characters on, in
+        the lowered text or the text itself (see fastre). A wider window finds the same matches,
+        so sizes are powers of two: a pattern compiles a few, however many leads the tasks'
+        longest words make."""
+        key = (1 << max(lead - 1, 0).bit_length(), lowered)
+        if key not in self._windows:  # two threads may both compile it: the same regex either way
+            self._windows[key] = compile_window(self.analysed.source, self.analysed.flags, key[0], lowered)
+        return self._windows[key]
 
 
 class _TokenCandidates(NamedTuple):
@@ -453,11 +463,16 @@ def _words(lowered: str) -> set[str]:
 
 def _matches(pattern: _Pattern, present: set[str], task: _Text) -> Iterable[re.Match[str]]:
     """A candidate pattern's matches, tried only where they can start (see the module's doc)."""
-    text, lowered, regex = task.text, task.lowered, pattern.regex or pattern.compiled()
+    lowered = task.lowered
+    if not task.aligned:
+        return (pattern.regex or pattern.compiled()).finditer(task.text)
+    # An IGNORECASE pattern runs on the lowered text, where it runs faster; the spans are the same.
+    regex = pattern.low or pattern.lowered()
+    text = lowered if regex else task.text
+    if not regex:
+        regex = pattern.regex or pattern.compiled()
     if pattern.digit_start:
         return _matches_at_starts(regex, text, task.numbers)
-    if not task.aligned:
-        return regex.finditer(text)
     if pattern.anchored:
         return _matches_at(regex, text, lowered, present)
     first_words = pattern.anchor_first_words
@@ -489,7 +504,7 @@ def _matches_near(pattern: _Pattern, regex: re.Pattern[str], text: str, lowered:
     if not found:
         return _NO_MATCH
     first = max(0, found[0] - lead)
-    window = pattern.window(lead)
+    window = pattern.window(lead, regex is pattern.low)
     if window is None or len(found) * (_SCAN_COST + lead) > len(text) - first:
         return regex.finditer(text, first)
     return _matches_in_windows(regex, window, text, found, lead)

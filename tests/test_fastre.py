@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import corpus
-from advisor.fastre import _add_lookaheads, _first_charset, _letter_folds, compile_fast
+from advisor.fastre import _add_lookaheads, _first_charset, _letter_folds, compile_fast, compile_lowered
 
 
 # Case folding's corners: the Kelvin sign folds to k, the long s to s, dotless and dotted i to i.
@@ -47,26 +47,50 @@ def spans(regex: re.Pattern[str], text: str) -> list[tuple[int, int]]:
     return [m.span() for m in regex.finditer(text)]
 
 
+# Greek: the final sigma, which lower() makes "ς" at the end of a word and the matcher folds to "σ".
+SIGMAS = "ΣΟΦΟΣ σοφος ΟΔΟΣ σοφός Σ"
+
+
+def same_matches(source: str, flags: int, texts: list[str]) -> None:
+    """compile_fast finds in each text what re.compile does, and so does compile_lowered in the
+    lowered text, where lowering keeps characters in place (see fastre.compile_lowered)."""
+    plain, fast, lowered = re.compile(source, flags), compile_fast(source, flags), compile_lowered(source, flags)
+    for text in texts:
+        found = spans(plain, text)
+        assert spans(fast, text) == found, (source, text[:80])
+        if lowered is not None and len(text.lower()) == len(text):
+            assert spans(lowered, text.lower()) == found, ("lowered", source, text[:80])
+
+
 @pytest.mark.parametrize("source,flags", PATTERNS)
 def test_constructed_patterns_match_as_compiled_plainly(source, flags):
-    plain, fast = re.compile(source, flags), compile_fast(source, flags)
-    texts = corpus.texts()[:200] + [FOLDS, FOLDS.upper(), FOLDS.lower(), "Java code, GO class, Kelvin unit, ERRor, Failure",
+    texts = corpus.texts()[:200] + [FOLDS, FOLDS.upper(), FOLDS.lower(), SIGMAS, "Java code, GO class, Kelvin unit, ERRor, Failure",
                               "on Monday at  Friday in tuesday", "诗 poem STORY novel 故事",
                               "٣٤ km, 12.5 KG, 7K, $5+ 4−, ff0h FFh, + x = x 3x",
                               "ÉCRIS Élève ÜBER écris \u212aelvin ſki ıris İce \u212a9 İ3 WHAT'S Why is \u017fky is"]
-    for text in texts:
-        assert spans(fast, text) == spans(plain, text), text[:80]
+    same_matches(source, flags, texts)
 
 
 def test_every_rule_base_pattern_matches_as_compiled_plainly(router):
     texts = corpus.texts()
-    texts += [t.upper() for t in texts[::4]] + [FOLDS]
+    texts += [t.upper() for t in texts[::4]] + [FOLDS, SIGMAS]
     for signal in router.rulebase.signals.values():
         flags = 0 if signal.case_sensitive else re.IGNORECASE
         for source in signal.patterns:
-            plain, fast = re.compile(source, flags), compile_fast(source, flags)
-            for text in texts:
-                assert spans(fast, text) == spans(plain, text), (signal.id, source, text[:80])
+            same_matches(source, flags, texts)
+
+
+@pytest.mark.parametrize("source,flags,lowered", [
+    (r"\bwrite (?:a|an) (?:poem|song)", re.I, True),
+    (r"(?<![$£])\b\d+k", re.I, True),
+    (r"\bpoem", 0, False),                             # case-sensitive: it must see the text as it is
+    (r"(?-i:Test)\w+", re.I, False),                    # a part that is
+    (r"\b(?:x|(?-i:Y))z", re.I, False),
+    (r"(?<=(?-i:A))b", re.I, False),                     # inside a lookbehind too
+    (r"(?a:k)", re.I, False),                            # ASCII folding: lower() folds more
+])
+def test_only_patterns_folding_case_throughout_run_on_the_lowered_text(source, flags, lowered):
+    assert (compile_lowered(source, flags) is not None) == lowered
 
 
 @pytest.mark.parametrize("source,flags,added", [
@@ -85,10 +109,9 @@ def test_lookaheads_go_where_they_help(source, flags, added):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.sampled_from(PATTERNS), st.text(alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyz KſıİSIß诗\n+-0123456789٣.$−=")), max_size=60))
+@given(st.sampled_from(PATTERNS), st.text(alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyz KſıİSIßΣσς诗\n+-0123456789٣.$−=")), max_size=60))
 def test_random_text(pattern, text):
-    source, flags = pattern
-    assert spans(compile_fast(source, flags), text) == spans(re.compile(source, flags), text)
+    same_matches(*pattern, [text])
 
 
 def test_the_folds_of_ascii_letters_are_every_character_ignorecase_matches():
