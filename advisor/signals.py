@@ -198,9 +198,7 @@ class Extractor:
         self._silent: set[str] = set()  # words known to tell nothing: most of a task's, set aside in one C call
         self._groups: dict[tuple[str, ...], re.Pattern[str]] = {}
         self._order = {sid: n for n, sid in enumerate(signals)}
-        for signal in signals.values():
-            for source in signal.patterns:
-                self._index(signal, source)
+        self._index(signals)
         self._longest_word = max(map(len, self._by_word), default=0)
         # One scan in C finds which of those characters a task has (most have none).
         # The ASCII ones are compiled now, all of them when a non-ASCII task first needs them (a
@@ -208,26 +206,29 @@ class Extractor:
         self._symbols = _any_of([c for c in self._by_symbol if c.isascii()])
         self._all_symbols: re.Pattern[str] | None = None
 
-    def _index(self, signal: SignalDef, source: str) -> None:
-        number = len(self._patterns)
-        self._patterns.append(None)
-        self._sources.append((signal.id, source, signal.case_sensitive))
-        keys = index_keys(source, signal.case_sensitive)
-        if not keys:
-            self._always.append(number)
-        for literal, word, closed in keys:
-            if word and len(word) < _WEAK and _symbol_in(literal):
-                self._by_symbol[_rarest(literal)].append((literal, number))  # "→ p": any word may begin with "p"
-            elif word and closed:
-                self._by_token[word].append((literal, number))
-            elif word:
-                self._by_word[word].append((literal, number))
-            elif _WORD.fullmatch(literal) and not wide(literal):
-                self._in_word[literal].append(number)
-            elif wide(literal):
-                self._wide_by_first[literal[0]].append((literal, number))
-            else:
-                self._by_symbol[_rarest(literal)].append((literal, number))
+    def _index(self, signals: dict[str, SignalDef]) -> None:
+        """Each pattern's literals in the table its kind of literal is looked up in (by_word and
+        the others are read into locals: this runs over thousands of patterns at every start)."""
+        by_word, by_token, in_word, by_symbol, wide_by_first = self._by_word, self._by_token, self._in_word, self._by_symbol, self._wide_by_first
+        for signal in signals.values():
+            for source in signal.patterns:
+                number = len(self._sources)
+                self._sources.append((signal.id, source, signal.case_sensitive))
+                keys = index_keys(source, signal.case_sensitive)
+                if not keys:
+                    self._always.append(number)
+                for literal, word, closed in keys:
+                    if word and len(word) < _WEAK and _symbol_in(literal):
+                        by_symbol[_rarest(literal)].append((literal, number))  # "→ p": any word may begin with "p"
+                    elif word:
+                        (by_token if closed else by_word)[word].append((literal, number))
+                    elif not literal.isascii() and wide(literal):
+                        wide_by_first[literal[0]].append((literal, number))
+                    elif _WORD.fullmatch(literal):
+                        in_word[literal].append(number)
+                    else:
+                        by_symbol[_rarest(literal)].append((literal, number))
+        self._patterns = [None] * len(self._sources)
 
     def _pattern(self, number: int) -> _Pattern:
         pattern = self._patterns[number]
