@@ -80,11 +80,14 @@ def compile_lowered(source: str, flags: int) -> re.Pattern[str] | None:
 def _case_changed(items: Items) -> bool:
     """Whether some part of the pattern turns IGNORECASE off or ASCII on (or is a conditional)."""
     for op, arg in items:
-        if op is _c.SUBPATTERN and arg[2] & re.IGNORECASE or op is _c.SUBPATTERN and arg[1] & re.ASCII:
+        if op is _c.SUBPATTERN:
+            _, add_flags, del_flags, _ = arg
+            if del_flags & re.IGNORECASE or add_flags & re.ASCII:
+                return True
+        if op is _c.GROUPREF_EXISTS:
             return True
-        if op is _c.GROUPREF_EXISTS or op in (_c.ASSERT, _c.ASSERT_NOT) and _case_changed(arg[1].data):
-            return True
-        if any(_case_changed(child) for child in _nested(op, arg)):
+        lookarounds = [arg[1].data] if op in (_c.ASSERT, _c.ASSERT_NOT) else []  # behind as well as ahead
+        if any(_case_changed(child) for child in lookarounds + _nested(op, arg)):
             return True
     return False
 
