@@ -41,11 +41,7 @@ Items = list[tuple[Any, Any]]
 def compile_fast(source: str, flags: int) -> re.Pattern[str]:
     """`re.compile(source, flags)`, with first-character lookaheads before its alternations."""
     try:
-        parsed = _parser.parse(source, flags)
-        # The matcher finds the first character of a pattern by itself where it can.
-        keep_first = _compiler._get_charset_prefix(parsed, flags) is not None
-        _add_lookaheads(parsed.data, parsed.state, flags | parsed.state.flags, keep_first)
-        return _compile(parsed, flags)
+        return _compile(_with_lookaheads(source, flags), flags)
     except re.error:
         raise
     except Exception:  # pragma: no cover - a changed private API: the plain compilation is as right
@@ -65,16 +61,23 @@ def compile_lowered(source: str, flags: int) -> re.Pattern[str] | None:
     if not flags & re.IGNORECASE or flags & re.ASCII:
         return None
     try:
-        parsed = _parser.parse(source, flags)
+        parsed = _with_lookaheads(source, flags)
         if _case_changed(parsed.data):
             return None  # a part that turns IGNORECASE off must see the text as it is
-        keep_first = _compiler._get_charset_prefix(parsed, flags) is not None
-        _add_lookaheads(parsed.data, parsed.state, flags | parsed.state.flags, keep_first)
         return _compile(parsed, flags, _plain_code())
     except re.error:
         raise
     except Exception:  # pragma: no cover - a changed private API: the caller matches the text itself
         return None
+
+
+def _with_lookaheads(source: str, flags: int) -> Any:
+    """The pattern's parse tree, with the lookaheads of `_add_lookaheads` put in."""
+    parsed = _parser.parse(source, flags)
+    # The matcher finds the first character of a pattern by itself where it can.
+    keep_first = _compiler._get_charset_prefix(parsed, flags) is not None
+    _add_lookaheads(parsed.data, parsed.state, flags | parsed.state.flags, keep_first)
+    return parsed
 
 
 def _case_changed(items: Items) -> bool:
@@ -106,8 +109,7 @@ def _plain_code() -> Callable[[Any, int], list[int]]:
 
 def _compile(parsed: Any, flags: int, code_of: Callable[[Any, int], list[int]] | None = None) -> re.Pattern[str]:
     """`_compiler.compile`, telling the search loop the characters a match can start with where
-    the pattern opens with an assertion ('\\b\\d+'): the stdlib reads them only from a pattern
-    that opens with them, and otherwise tries a full match at every position of the text.
+    the stdlib would not (see `_first_charset`): it would try a full match at every position.
     `code_of` stands for the stdlib's `_code` (see `_plain_code`)."""
     flags |= parsed.state.flags
     code = (code_of or _compiler._code)(parsed, flags)

@@ -179,9 +179,6 @@ class Extractor:
     """Compiled signal patterns; build once per rule base, call many times (thread-safe)."""
 
     def __init__(self, signals: dict[str, SignalDef]) -> None:
-        # Patterns by number, each made ready when a task first needs it (a task needs a few of
-        # the thousands, and making them all costs a third of a cold start).
-        self._patterns: list[_Pattern | None] = []
         self._sources: list[tuple[str, str, bool]] = []  # signal, pattern, case-sensitive
         # word -> (literal, pattern): a literal that must begin one of the task's words, keyed
         # by that word; a task's word finds them by looking up its own prefixes.
@@ -199,6 +196,9 @@ class Extractor:
         self._groups: dict[tuple[str, ...], re.Pattern[str]] = {}
         self._order = {sid: n for n, sid in enumerate(signals)}
         self._index(signals)
+        # Patterns by number, each made ready when a task first needs it (a task needs a few of
+        # the thousands, and making them all costs a third of a cold start).
+        self._patterns: list[_Pattern | None] = [None] * len(self._sources)
         self._longest_word = max(map(len, self._by_word), default=0)
         # One scan in C finds which of those characters a task has (most have none).
         # The ASCII ones are compiled now, all of them when a non-ASCII task first needs them (a
@@ -228,7 +228,6 @@ class Extractor:
                         in_word[literal].append(number)
                     else:
                         by_symbol[_rarest(literal)].append((literal, number))
-        self._patterns = [None] * len(self._sources)
 
     def _pattern(self, number: int) -> _Pattern:
         pattern = self._patterns[number]
@@ -469,9 +468,10 @@ def _matches(pattern: _Pattern, present: set[str], task: _Text) -> Iterable[re.M
         return (pattern.regex or pattern.compiled()).finditer(task.text)
     # An IGNORECASE pattern runs on the lowered text, where it runs faster; the spans are the same.
     regex = pattern.low or pattern.lowered()
-    text = lowered if regex else task.text
-    if not regex:
-        regex = pattern.regex or pattern.compiled()
+    if regex:
+        text = lowered
+    else:
+        regex, text = pattern.regex or pattern.compiled(), task.text
     if pattern.digit_start:
         return _matches_at_starts(regex, text, task.numbers)
     if pattern.anchored:
