@@ -215,6 +215,14 @@ def word_in(literal: str, at_word_start: bool) -> str | None:
                                     r not in _COMMON, len(r))) if runs else None
 
 
+def keyed_at_word_start(literal: str, word: str) -> bool:
+    """Whether a literal keyed by this word (see `word_in`) starts a word wherever it occurs in
+    a match: the word is its first run and no later one, which `word_in` picks only for a
+    pattern whose literal starts a word."""
+    lead = _WORDS.match(literal)
+    return lead is not None and lead.group() == word and word not in _INNER_WORD.findall(literal)
+
+
 def _flags(case_sensitive: bool) -> int:
     return 0 if case_sensitive else int(re.IGNORECASE)  # a plain int: enum flag arithmetic is slow
 

@@ -4,7 +4,7 @@ All text matching is Python's `re` (durable-rules' own regex dialect misses alte
 Scanning every pattern over every task would cost milliseconds, so extraction first finds the
 few patterns that *can* match: each pattern's required literals (text every match contains,
 read from the stdlib's regex parser; see `patterns`) are looked up among the task's words, or
-as substrings (in a long task, those a word keys are first searched for together), and
+as substrings (in a long task, all of them in one pass of an Aho-Corasick automaton), and
 patterns that need a digit are skipped on tasks without one. Only those candidates run, and
 each runs only where a literal of it occurs (or, for a number pattern, where a number starts;
 in a long task, near the literals a match starts with, its anchor), whichever of a scan in C
@@ -26,13 +26,16 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import defaultdict
-from typing import Iterable, Iterator, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple, Sequence
 
 from .fastre import compile_fast, compile_lowered, compile_window
-from .patterns import Analysed, analyse, index_keys, opens_at_boundary, wide
+from .patterns import Analysed, analyse, index_keys, keyed_at_word_start, opens_at_boundary, wide
 from .patterns import word_lead as _word_lead
 from .rulebase import SignalDef
 from .types import Evidence, trusted_from
+
+if TYPE_CHECKING:
+    from ahocorasick_rs import AhoCorasick
 
 MAX_EVIDENCE = 3  # spans kept per signal; enough to show why, small enough to read
 # Characters of a task that extraction reads: a longer one is read at its start and its end,
@@ -165,14 +168,18 @@ class _TokenCandidates(NamedTuple):
     once per word of every task)."""
 
     certain: tuple[tuple[int, str], ...]  # (pattern, literal): the word itself contains the literal
-    # (group, ((literal, patterns), ...)): literals that run past the word, grouped by the word
-    # they hold, with one search for the group where it has several (see Extractor._group)
-    if_present: tuple[tuple[re.Pattern[str] | None, tuple[tuple[str, tuple[int, ...]], ...]], ...]
+    # (literal, patterns): literals that run past the word, so the word alone cannot say whether
+    # they occur (a short task is searched for each; a long one for all at once, see _literals_in)
+    if_present: tuple[tuple[str, tuple[int, ...]], ...]
+    # Those of them without the word in them (the common start of a word's many literals, see
+    # patterns.Analysed.keys): the one pass over a long task, which cannot tell whether the
+    # word is there, leaves them to be searched for as in a short task.
+    apart: tuple[tuple[str, tuple[int, ...]], ...]
     within: tuple[tuple[int, str], ...]  # like `certain`, for patterns that match within one word
     hits: tuple[tuple[int, int], ...]  # (pattern, length): those of them that match this word, and how much of it
 
 
-_NOTHING = _TokenCandidates((), (), (), ())  # what most words tell (they are kept in Extractor._silent)
+_NOTHING = _TokenCandidates((), (), (), (), ())  # what most words tell (they are kept in Extractor._silent)
 
 
 class Extractor:
@@ -193,7 +200,7 @@ class Extractor:
         self._always: list[int] = []
         self._tokens: dict[str, _TokenCandidates] = {}  # words that tell something, and what
         self._silent: set[str] = set()  # words known to tell nothing: most of a task's, set aside in one C call
-        self._groups: dict[tuple[str, ...], re.Pattern[str]] = {}
+        self._literal_search: tuple[AhoCorasick | None, list[tuple[str, tuple[int, ...]]]] | None = None  # see _literals_in
         self._order = {sid: n for n, sid in enumerate(signals)}
         self._index(signals)
         # Patterns by number, each made ready when a task first needs it (a task needs a few of
@@ -271,7 +278,7 @@ class Extractor:
         each with the literals of it that occur; where lower-casing moved characters, also
         those matched word by word. Also the words that word-level patterns match, with those
         patterns."""
-        lowered, within, long = task.lowered, not task.aligned, task.long  # a group's search pays only in a long text
+        lowered, within, long = task.lowered, not task.aligned, task.long
         found: dict[int, set[str]] = defaultdict(set)
         hits: list[tuple[str, tuple[tuple[int, int], ...]]] = []
         for number in self._always:
@@ -281,18 +288,18 @@ class Extractor:
             known = remembered.get(token) or self._remember(token)
             if known is _NOTHING:
                 continue  # a word met for the first time
-            certain, if_present, within_word, matched = known
+            certain, if_present, apart, within_word, matched = known
             if matched:
                 hits.append((token, matched))
             for number, literal in certain + within_word if within else certain:
                 found[number].add(literal)
-            for group, pairs in if_present:
-                if group is not None and long and group.search(lowered) is None:
-                    continue  # none of them occurs
-                for literal, numbers in pairs:
-                    if literal in lowered:
-                        for number in numbers:
-                            found[number].add(literal)
+            for literal, numbers in apart if long else if_present:
+                if literal in lowered:
+                    for number in numbers:
+                        found[number].add(literal)
+        if long:
+            self._literals_in(lowered, found)
+            return found, hits
         for symbol in self._symbols_in(lowered):
             for literal, number in self._by_symbol[symbol]:
                 if literal in lowered:
@@ -303,6 +310,42 @@ class Extractor:
                     if literal in lowered:
                         found[number].add(literal)
         return found, hits
+
+    def _literals_in(self, lowered: str, found: dict[int, set[str]]) -> None:
+        """Add the literals a word cannot vouch for (those that run past it, of symbols, of CJK)
+        that occur in a long text: all are found in one pass (an Aho-Corasick automaton, in
+        Rust), where a search for each would scan the text a hundred times or more. Where a
+        pattern's literal starts with the word it is keyed by, that word must start a word of
+        the task (as the index asks of it): "art " in "start " is no art."""
+        search, literals = self._literal_search or self._build_literal_search()
+        if search is None:
+            return  # a rule base without such literals
+        for index, start, _ in search.find_matches_as_indexes(lowered, overlapping=True):
+            literal, anywhere, at_word_start = literals[index]
+            for number in anywhere:
+                found[number].add(literal)
+            if at_word_start and (start == 0 or not _is_word_char(lowered[start - 1])):
+                for number in at_word_start:
+                    found[number].add(literal)
+
+    def _build_literal_search(self) -> tuple[AhoCorasick | None, list[tuple[str, tuple[int, ...], tuple[int, ...]]]]:
+        """Built when a long task first needs it (some 20 ms: a short task never does)."""
+        by_literal: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+        for table in (self._by_word, self._by_token):
+            for word, pairs in table.items():
+                for literal, number in pairs:
+                    if literal != word and word in literal:  # see _TokenCandidates
+                        by_literal[literal][keyed_at_word_start(literal, word)].append(number)
+        for table in (self._by_symbol, self._wide_by_first):
+            for pairs in table.values():
+                for literal, number in pairs:
+                    by_literal[literal][0].append(number)
+        literals = [(literal, tuple(anywhere), tuple(at_start)) for literal, (anywhere, at_start) in sorted(by_literal.items())]
+        from ahocorasick_rs import AhoCorasick  # here: a short task, and so a CLI start, never loads it
+
+        built = (AhoCorasick([literal for literal, _, _ in literals]) if literals else None, literals)
+        self._literal_search = built  # two threads may both build it: the same search either way
+        return built
 
     def _symbols_in(self, lowered: str) -> set[str]:
         if lowered.isascii():
@@ -325,33 +368,28 @@ class Extractor:
             if kept:
                 found.setdefault(self._pattern(number).signal, []).extend(kept[:MAX_EVIDENCE])
 
-    def _group(self, word: str, literals: Iterable[str]) -> re.Pattern[str] | None:
-        """One search for whether any of several literals with this word in them occurs (see
-        `_group_search`); None for a single literal, looked for as it is."""
-        key = (word, *sorted(literals))
-        if len(key) < 3 or not all(word in literal for literal in key[1:]):
-            return None  # one literal; or one is the common start of a key's many (see patterns.Analysed.keys)
-        if key not in self._groups:  # two threads may both compile it: the same regex either way
-            self._groups[key] = _group_search(word, key[1:])
-        return self._groups[key]
-
     def _remember(self, token: str) -> _TokenCandidates:
         """The candidates one word gives, worked out once per distinct word."""
         certain: list[tuple[int, str]] = []
-        by_key: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))  # word -> literal -> patterns
+        if_present: dict[str, list[int]] = defaultdict(list)  # literal -> patterns
+        apart: dict[str, list[int]] = defaultdict(list)
         prefixes = {token[:i] for i in range(1, min(len(token), self._longest_word) + 1)}
         for word in sorted(prefixes & self._by_word.keys()):
             for literal, n in self._by_word[word]:
-                (certain.append((n, literal)) if literal == word else by_key[word][literal].append(n))
+                if literal == word:
+                    certain.append((n, literal))
+                else:
+                    if_present[literal].append(n)
+                    if word not in literal:
+                        apart[literal].append(n)
         for literal, n in self._by_token.get(token, ()):
-            by_key[token][literal].append(n)
-        if_present = tuple((self._group(word, literals), tuple((lit, tuple(ns)) for lit, ns in literals.items()))
-                           for word, literals in by_key.items())
+            if_present[literal].append(n)
         certain += [(n, literal) for literal, ns in self._in_word.items() if literal in token for n in ns]
         within = [(n, lit) for n, lit in certain if self._pattern(n).within_word]
         hits = {n: _length(self._pattern(n).compiled().match(token)) for n, _ in within}
         known = _TokenCandidates(tuple(c for c in certain if not self._pattern(c[0]).within_word),
-                                 if_present,
+                                 tuple((literal, tuple(ns)) for literal, ns in if_present.items()),
+                                 tuple((literal, tuple(ns)) for literal, ns in apart.items()),
                                  tuple(within), tuple((n, size) for n, size in sorted(hits.items()) if size))
         if len(self._tokens) + len(self._silent) >= _TOKEN_CACHE:
             self._tokens.clear()  # bounded memory; the results do not depend on it
@@ -367,18 +405,6 @@ def _any_of(chars: list[str]) -> re.Pattern[str] | None:
     return re.compile("[" + "".join(map(re.escape, sorted(chars))) + "]") if chars else None
 
 
-def _group_search(word: str, literals: Iterable[str]) -> re.Pattern[str]:
-    """A regex that finds the word where one of the literals holds it: a search in C for the
-    word, then at each place a look behind and ahead for each literal's text around it. In a
-    long task, one search that finds none of several literals costs less than looking for each."""
-    looks = []
-    for literal in literals:
-        end = literal.find(word) + len(word)
-        before, after = literal[:end], literal[end:]
-        looks.append((f"(?<={re.escape(before)})" if end > len(word) else "") + (f"(?={re.escape(after)})" if after else ""))
-    return re.compile(re.escape(word) + "(?:" + "|".join(looks) + ")")
-
-
 def _rarest(literal: str) -> str:
     """The character a literal of symbols is looked up by: a space, a letter or common
     punctuation occurs in nearly every task, a symbol in few."""
@@ -387,6 +413,10 @@ def _rarest(literal: str) -> str:
 
 def _symbol_in(literal: str) -> bool:
     return any(not (c.isspace() or c.isalnum() or c in _PUNCTUATION) for c in literal)
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"  # as \\w, in Python's regexes
 
 
 def _length(match: re.Match[str] | None) -> int:

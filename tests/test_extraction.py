@@ -61,6 +61,7 @@ EDGE_CASES = [
     "x" * 50 + " poem " + "y" * 50,
     "see averyveryverylongidentifier.py:12",                  # a run of word characters as long as any word
     "we want a real-time voice assistant, in real time",      # literals keyed by a word they do not hold ("real" by "time")
+    "art history, restart history: how can I make friends? showhow can I make friends",  # a literal in a word and at a word's start
     "nothing but a poem; notpoem; no-poem; NOT a poem; isn't a poem; 不需要诗; kein Gedicht, ohne Gedicht",  # negation cues
 ]
 EDGE_CASES += [case + " Some filler, then the same again. " * 15 + case for case in EDGE_CASES]  # long ones
