@@ -298,7 +298,7 @@ class Extractor:
                     for number in numbers:
                         found[number].add(literal)
         if long:
-            self._literals_in(lowered, found)
+            self._literals_in(task, found)
             return found, hits
         for symbol in self._symbols_in(lowered):
             for literal, number in self._by_symbol[symbol]:
@@ -311,17 +311,23 @@ class Extractor:
                         found[number].add(literal)
         return found, hits
 
-    def _literals_in(self, lowered: str, found: dict[int, set[str]]) -> None:
+    def _literals_in(self, task: _Text, found: dict[int, set[str]]) -> None:
         """Add the literals a word cannot vouch for (those that run past it, of symbols, of CJK)
         that occur in a long text: all are found in one pass (an Aho-Corasick automaton, in
         Rust), where a search for each would scan the text a hundred times or more. Where a
         pattern's literal starts with the word it is keyed by, that word must start a word of
-        the task (as the index asks of it): "art " in "start " is no art."""
+        the task (as the index asks of it): "art " in "start " is no art. Where each occurs is
+        kept for matching (see `_Text.places`)."""
         search, literals = self._literal_search or self._build_literal_search()
         if search is None:
             return  # a rule base without such literals
+        lowered, found_at = task.lowered, task.found_at
         for index, start, _ in search.find_matches_as_indexes(lowered, overlapping=True):
             literal, anywhere, at_word_start = literals[index]
+            if literal in found_at:
+                found_at[literal].append(start)  # (in order: matches come in the order they end)
+            else:
+                found_at[literal] = [start]
             for number in anywhere:
                 found[number].add(literal)
             if at_word_start and (start == 0 or not _is_word_char(lowered[start - 1])):
@@ -446,7 +452,7 @@ def _matches_at(regex: re.Pattern[str], text: str, lowered: str, literals: set[s
 class _Text:
     """A task's text with what matching it needs, each worked out once."""
 
-    __slots__ = ("text", "lowered", "aligned", "long", "tokens", "negatable", "has_digit", "_numbers", "_longest")
+    __slots__ = ("text", "lowered", "aligned", "long", "tokens", "negatable", "has_digit", "found_at", "_numbers", "_longest")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -455,9 +461,11 @@ class _Text:
         self.long = len(lowered) > _LONG
         self.tokens = _words(lowered)
         cues = _NEGATION_WORDS.intersection(self.tokens)
-        negated = cues or (not text.isascii() and any(n in text for n in _NEGATION_WIDE))  # isascii() costs nothing
-        self.negatable = _Negations(text, lowered if self.aligned else None, cues) if negated else None
+        if not text.isascii():  # (a test of a flag) the CJK cues need CJK text
+            cues = cues.union([n for n in _NEGATION_WIDE if n in text])
+        self.negatable = _Negations(text, lowered if self.aligned else None, cues) if cues else None
         self.has_digit = (_ASCII_DIGIT if text.isascii() else _DIGIT).search(text) is not None
+        self.found_at: dict[str, list[int]] = {}  # literal -> where it starts, in order (see `places`)
         self._numbers: list[int] | None = None
         self._longest: int | None = None  # characters in the longest word
 
@@ -468,6 +476,16 @@ class _Text:
         if self._longest is None:
             self._longest = max(map(len, self.tokens), default=0)
         return bound[0] + bound[1] * self._longest
+
+    def places(self, literals: Iterable[str]) -> list[int]:
+        """Where any of the literals occurs in the lowered text, in order: as the one pass over
+        a long task found them (Extractor._literals_in), where it found each, else searched for."""
+        found_at = self.found_at
+        if found_at:
+            known = [found_at.get(literal) for literal in literals]
+            if None not in known:
+                return known[0] if len(known) == 1 else sorted({i for places in known for i in places})  # type: ignore[union-attr]
+        return _places(self.lowered, literals)
 
     @property
     def numbers(self) -> list[int]:
@@ -505,33 +523,35 @@ def _matches(pattern: _Pattern, present: set[str], task: _Text) -> Iterable[re.M
     if pattern.digit_start:
         return _matches_at_starts(regex, text, task.numbers)
     if pattern.anchored:
+        if task.long:
+            return _matches_in_turn(regex, text, task.places(present))
         return _matches_at(regex, text, lowered, present)
     first_words = pattern.anchor_first_words
     if first_words is not None and first_words.isdisjoint(task.tokens):
         return _NO_MATCH  # no match can start
     if task.long and pattern.anchor and pattern.lead is None:  # near where a match starts
         anchors = pattern.anchor if first_words is None else _anchors_in(pattern.anchor_words, task.tokens)  # type: ignore[arg-type]
-        return _matches_near(pattern, regex, text, lowered, anchors, pattern.anchor_lead)
+        return _matches_near(pattern, regex, text, task, anchors, pattern.anchor_lead)
     lead = pattern.lead if pattern.lead is not None else task.lead(pattern.word_lead())
     if lead is None:
         return regex.finditer(text)
-    return _matches_near(pattern, regex, text, lowered, present, lead)
+    return _matches_near(pattern, regex, text, task, present, lead)
 
 
 def _anchors_in(anchor_words: dict[str, str], tokens: set[str]) -> list[str]:
     return [anchor for anchor, word in anchor_words.items() if word in tokens]
 
 
-def _matches_near(pattern: _Pattern, regex: re.Pattern[str], text: str, lowered: str, literals: set[str] | frozenset[str],
+def _matches_near(pattern: _Pattern, regex: re.Pattern[str], text: str, task: _Text, literals: set[str] | frozenset[str] | list[str],
                   lead: int) -> Iterable[re.Match[str]]:
     """Matches of a pattern (compiled: `regex`) with one of these literals at most `lead`
     characters after a match's start: a scan from the first place one can start, or, where the
     literals are rare in a long text, a look in the window before each."""
     if "" in literals:
         return regex.finditer(text)
-    if len(text) <= _LONG:  # a short scan costs less than finding every place
-        return regex.finditer(text, max(0, _first_place(lowered, literals) - lead))
-    found = _places(lowered, literals)
+    if not task.long:  # a short scan costs less than finding every place
+        return regex.finditer(text, max(0, _first_place(task.lowered, literals) - lead))
+    found = task.places(literals)
     if not found:
         return _NO_MATCH
     first = max(0, found[0] - lead)
@@ -575,7 +595,7 @@ def _matches_in_turn(regex: re.Pattern[str], text: str, starts: list[int]) -> Se
     return matches or _NO_MATCH
 
 
-def _first_place(text: str, literals: set[str] | frozenset[str]) -> int:
+def _first_place(text: str, literals: set[str] | frozenset[str] | list[str]) -> int:
     """Where the first of the literals occurs (0 where none does)."""
     found = [i for i in map(text.find, literals) if i >= 0]
     return min(found) if found else 0
@@ -628,10 +648,9 @@ class _Negations:
 
     __slots__ = ("text", "cues")
 
-    def __init__(self, text: str, lowered: str | None, words: set[str]) -> None:
+    def __init__(self, text: str, lowered: str | None, cues: frozenset[str]) -> None:
         self.text = text
         # None where lower() moved characters (positions in it are not the text's): every match is checked.
-        cues = words if text.isascii() else words.union(_NEGATION_WIDE)  # the CJK cues need CJK text
         self.cues = None if lowered is None else _places(lowered, cues)
 
     def before(self, start: int) -> bool:
