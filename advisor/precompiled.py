@@ -30,7 +30,7 @@ from .rules import FOLDER
 from .types import trusted
 
 FILE_NAME = "precompiled.json"
-_FORMAT = 7  # 7: compact pattern entries (see patterns.index_entry), a checksum first and the parsed files last
+_FORMAT = 8  # 8: the extractor's index; 7: compact pattern entries (see patterns.index_entry), a checksum first and the parsed files last
 _FILES_LINE = b'\n"files": '
 
 M = TypeVar("M", bound=BaseModel)
@@ -58,6 +58,13 @@ def pattern_entry(key: str) -> list[Any] | None:
     return _load()["patterns"].get(key)
 
 
+def extractor_index(key: str) -> dict[str, Any] | None:
+    """The packaged rule base's pattern index (see `signals.index_tables`), if precompiled and
+    these are its patterns, in its order (`key`: see `signals.signals_digest`)."""
+    index = _load()["index"]
+    return index.get("tables") if index.get("for") == key else None
+
+
 @lru_cache(maxsize=1)
 def _load() -> dict[str, Any]:
     """What loading the packaged files needs: what validating them produced, and the patterns'
@@ -72,7 +79,7 @@ def _load() -> dict[str, Any]:
                     _to_marshal(key, loaded)
     except OSError:
         loaded = {}  # none: everything is worked out afresh
-    return {"validated": loaded.get("validated") or {}, "patterns": loaded.get("patterns") or {}}
+    return {"validated": loaded.get("validated") or {}, "patterns": loaded.get("patterns") or {}, "index": loaded.get("index") or {}}
 
 
 def _parsed_head(raw: bytes) -> dict[str, Any]:
@@ -171,8 +178,10 @@ def build(rule_paths: list[Path], catalog_path: Path) -> dict[str, Any]:
     from .catalog import Catalog
     from .patterns import analyse_afresh, index_entry, pattern_key, problem
     from .rulebase import RuleFile, restore_rule_file
+    from .signals import index_tables, signals_digest
 
     files: dict[str, Any] = {}
+    signals: dict[str, Any] = {}  # as the packaged rule base merges them: a later file's signal replaces one of the same id
     done: dict[str, dict[str, Any]] = {"Catalog": {}, "RuleFile": {}}
     patterns: dict[str, Any] = {}
     for path in rule_paths:
@@ -183,6 +192,7 @@ def build(rule_paths: list[Path], catalog_path: Path) -> dict[str, Any]:
         rule_file = validate(RuleFile, raw, path)  # as load_rule_file validates any file given
         _keep(done["RuleFile"], digest(data), rule_file, restore_rule_file)
         for signal in rule_file.signal:
+            signals[signal.id] = signal
             for source in signal.patterns:
                 analysed = analyse_afresh(source, signal.case_sensitive)
                 if problem(analysed) is None:
@@ -190,7 +200,10 @@ def build(rule_paths: list[Path], catalog_path: Path) -> dict[str, Any]:
     data = catalog_path.read_bytes()
     catalog = validate(Catalog, parse_toml(data, catalog_path), catalog_path)  # as load_catalog does
     _keep(done["Catalog"], digest(data), catalog, lambda dump: restore(Catalog, dump))
-    return {"format": _FORMAT, "files": files, "validated": done, "patterns": dict(sorted(patterns.items()))}
+    sources = [(signal.id, source, signal.case_sensitive) for signal in signals.values() for source in signal.patterns]
+    tables = index_tables(sources, lambda source, case_sensitive: analyse_afresh(source, case_sensitive).keys)
+    index = {"for": signals_digest(signals), "tables": json.loads(json.dumps(tables))}  # (as read back: lists for tuples)
+    return {"format": _FORMAT, "files": files, "validated": done, "index": index, "patterns": dict(sorted(patterns.items()))}
 
 
 def _keep(into: dict[str, Any], key: str, model: BaseModel, rebuild: Callable[[dict[str, Any]], BaseModel]) -> None:
@@ -216,6 +229,7 @@ def render(precompiled: dict[str, Any]) -> str:
     entries = [f"{json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}" for k, v in precompiled["patterns"].items()]
     rest = "\n".join([
         f'"validated": {json.dumps(precompiled["validated"], ensure_ascii=False)},',
+        f'"index": {json.dumps(precompiled.get("index", {}), ensure_ascii=False)},',
         '"patterns": {',
         ",\n".join(entries),
         "},",

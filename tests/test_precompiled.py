@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from advisor import Router, RuleFileError
-from advisor import patterns, precompiled
+from advisor import patterns, precompiled, signals
 from advisor._files import load_packaged
 from advisor.catalog import Catalog, default_catalog_path, load_catalog
 from advisor.rulebase import Rule, RuleFile, default_rule_paths, load_rule_file, load_rulebase, packaged_rule_files, restore_rule_file
@@ -23,7 +23,7 @@ def corpus_texts() -> list[str]:
 
 
 def without_precompiled(monkeypatch) -> None:
-    monkeypatch.setattr(precompiled, "_load", lambda: {"validated": {}, "patterns": {}})
+    monkeypatch.setattr(precompiled, "_load", lambda: {"validated": {}, "patterns": {}, "index": {}})
     monkeypatch.setattr(precompiled, "_files", dict)
 
 
@@ -41,6 +41,21 @@ def test_precompiling_does_not_depend_on_the_form_it_replaces(monkeypatch):
         assert precompiled.render(precompiled.build(default_rule_paths(), default_catalog_path())) == shipped
     finally:
         patterns.analyse.cache_clear()
+
+
+def test_the_packaged_rule_base_reads_its_pattern_index_from_it_and_no_other_does():
+    with Router() as router:
+        packaged = router.rulebase.signals
+    sources = [(s.id, p, s.case_sensitive) for s in packaged.values() for p in s.patterns]
+    kept = precompiled.extractor_index(signals.signals_digest(packaged))
+    assert kept is not None and kept == json.loads(json.dumps(signals.index_tables(sources)))
+    # A pattern more, the signals in another order, a signal's case changed: each is another rule base.
+    first, *rest = packaged.values()
+    changed = [{**packaged, first.id: first.model_copy(update={"patterns": [*first.patterns, r"\bzebra\b"]})},
+               {s.id: s for s in [*rest, first]},
+               {**packaged, first.id: first.model_copy(update={"case_sensitive": not first.case_sensitive})}]
+    for other in changed:
+        assert precompiled.extractor_index(signals.signals_digest(other)) is None
 
 
 def test_a_file_read_from_it_is_the_one_tomllib_gives_down_to_key_order():
@@ -105,14 +120,14 @@ def test_it_reads_in_two_parts_as_it_would_whole():
 def test_a_missing_or_broken_file_means_work_afresh(monkeypatch, tmp_path):
     path = tmp_path / precompiled.FILE_NAME
     monkeypatch.setattr(precompiled, "packaged_path", lambda: path)
-    current = {"format": precompiled._FORMAT, "files": {"x": {}}, "validated": {"Catalog": {}}, "patterns": {"ci:x": [[]]}}
+    current = {"format": precompiled._FORMAT, "files": {"x": {}}, "validated": {"Catalog": {}}, "index": {}, "patterns": {"ci:x": [[]]}}
     for text in (None, "{not json", json.dumps({**current, "format": 999}), precompiled.render({**current, "format": 999}),
                  json.dumps(current), precompiled.render(current).replace("\n", " ")):
         if text is not None:
             path.write_text(text, encoding="utf-8")
         precompiled._load.cache_clear()
         precompiled._files.cache_clear()
-        assert precompiled._load() == {"validated": {}, "patterns": {}}, text
+        assert precompiled._load() == {"validated": {}, "patterns": {}, "index": {}}, text
         assert precompiled._files() == {}
     path.write_text(precompiled.render(current), encoding="utf-8")
     precompiled._load.cache_clear()
