@@ -55,12 +55,14 @@ def validated(model: str, data: bytes) -> dict[str, Any] | None:
 
 def pattern_entry(key: str) -> list[Any] | None:
     """The analysis of a pattern (see `patterns.pattern_key`), if precompiled."""
-    return _load()["patterns"].get(key)
+    entry = _load()["patterns"].get(key)
+    return marshal.loads(entry) if type(entry) is bytes else entry  # see _packed
 
 
 def extractor_index(key: str) -> dict[str, Any] | None:
     """The packaged rule base's pattern index (see `signals.index_tables`), if precompiled and
-    these are its patterns, in its order (`key`: see `signals.signals_digest`)."""
+    these are its patterns, in its order (`key`: see `signals.signals_digest`). A table's values
+    may be marshal bytes (see `_packed`)."""
     index = _load()["index"]
     return index.get("tables") if index.get("for") == key else None
 
@@ -124,12 +126,15 @@ def _parsed(raw: bytes) -> dict[str, Any]:
 # write no bytecode either (PYTHONDONTWRITEBYTECODE), or where it cannot write.
 
 
-def _key(file: BinaryIO) -> tuple[bytes, int, int]:
+_PACKING = 2  # the layout of the marshal form (see _packed): a form of another layout is not read
+
+
+def _key(file: BinaryIO) -> tuple[bytes, int, int, int]:
     stat = os.fstat(file.fileno())
-    return file.readline(), stat.st_size, stat.st_mtime_ns
+    return file.readline(), stat.st_size, stat.st_mtime_ns, _PACKING
 
 
-def _from_marshal(key: tuple[bytes, int, int]) -> dict[str, Any] | None:
+def _from_marshal(key: tuple[bytes, int, int, int]) -> dict[str, Any] | None:
     try:
         kept_key, kept = marshal.loads(_cache_path().read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
@@ -137,9 +142,21 @@ def _from_marshal(key: tuple[bytes, int, int]) -> dict[str, Any] | None:
     return kept if kept_key == key and isinstance(kept, dict) else None
 
 
-def _to_marshal(key: tuple[bytes, int, int], loaded: dict[str, Any]) -> None:
+def _to_marshal(key: tuple[bytes, int, int, int], loaded: dict[str, Any]) -> None:
     if not sys.dont_write_bytecode:
-        _write(_cache_path(), marshal.dumps((key, _shared(loaded, {}))))
+        _write(_cache_path(), marshal.dumps((key, _shared(_packed(loaded), {}))))
+
+
+def _packed(loaded: dict[str, Any]) -> dict[str, Any]:
+    """What loading reads, with each pattern's entry and each value of the index's tables as
+    marshal bytes of its own: a start needs a few of the ~3,000 entries and ~5,000 table values,
+    and a string of bytes costs a tenth of the lists and pairs it holds to read back. Each is
+    read when first asked for (`pattern_entry`, `signals._Table`)."""
+    index = loaded.get("index") or {}
+    tables = {name: {k: marshal.dumps(v) for k, v in table.items()} if isinstance(table, dict) else table
+              for name, table in (index.get("tables") or {}).items()}
+    return {**loaded, "patterns": {k: marshal.dumps(v) for k, v in (loaded.get("patterns") or {}).items()},
+            "index": {**index, "tables": tables} if index else {}}
 
 
 def _shared(value: Any, strings: dict[str, str]) -> Any:

@@ -23,6 +23,7 @@ linear in the task's length.
 
 from __future__ import annotations
 
+import marshal
 import re
 from bisect import bisect_left
 from collections import defaultdict
@@ -164,6 +165,30 @@ class _Pattern:
         return self._windows[key]
 
 
+class _Table(dict):  # type: ignore[type-arg]
+    """A table of the index: key -> literals and patterns. The precompiled index keeps each
+    value as marshal bytes (see precompiled._packed), made into its list when first asked for;
+    a table built here holds its lists from the start."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> Any:
+        value = dict.__getitem__(self, key)
+        if type(value) is bytes:  # two threads may both read it: the same list either way
+            value = marshal.loads(value)
+            dict.__setitem__(self, key, value)
+        return value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default
+
+    def values(self) -> list[Any]:  # type: ignore[override]
+        return [self[key] for key in self]
+
+    def items(self) -> list[tuple[str, Any]]:  # type: ignore[override]
+        return [(key, self[key]) for key in self]
+
+
 class _TokenCandidates(NamedTuple):
     """What one word of a task tells about candidate patterns (a named tuple: read by unpacking,
     once per word of every task)."""
@@ -193,13 +218,13 @@ class Extractor:
         tables = precompiled.extractor_index(signals_digest(signals)) or index_tables(self._sources)
         # word -> (literal, pattern): a literal that must begin one of the task's words, keyed
         # by that word; a task's word finds them by looking up its own prefixes.
-        self._by_word: dict[str, list[tuple[str, int]]] = tables["by_word"]
+        self._by_word: dict[str, list[tuple[str, int]]] = _Table(tables["by_word"])
         # word -> (literal, pattern), where a non-word character follows the word in the literal,
         # so the task's word must be that very word ("km in " is looked for only if "in" is).
-        self._by_token: dict[str, list[tuple[str, int]]] = tables["by_token"]
-        self._in_word: dict[str, list[int]] = tables["in_word"]  # word characters only, anywhere in a word
-        self._by_symbol: dict[str, list[tuple[str, int]]] = tables["by_symbol"]  # other literals, by a rare character of theirs
-        self._wide_by_first: dict[str, list[tuple[str, int]]] = tables["wide_by_first"]  # those with CJK, kana or hangul
+        self._by_token: dict[str, list[tuple[str, int]]] = _Table(tables["by_token"])
+        self._in_word: dict[str, list[int]] = _Table(tables["in_word"])  # word characters only, anywhere in a word
+        self._by_symbol: dict[str, list[tuple[str, int]]] = _Table(tables["by_symbol"])  # other literals, by a rare character of theirs
+        self._wide_by_first: dict[str, list[tuple[str, int]]] = _Table(tables["wide_by_first"])  # those with CJK, kana or hangul
         self._always: list[int] = tables["always"]  # patterns without a known literal: run on every task
         self._tokens: dict[str, _TokenCandidates] = {}  # words that tell something, and what
         self._silent: set[str] = set()  # words known to tell nothing: most of a task's, set aside in one C call
