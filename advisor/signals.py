@@ -64,6 +64,7 @@ _ASCII_NON_WORD = bytes(c if c >= 128 or chr(c).isalnum() or c == ord("_") else 
 _DIGIT = re.compile(r"\d")  # any decimal digit, as a pattern's \d matches ("٠" too, not only 0-9)
 _ASCII_DIGIT = re.compile(r"[0-9]")  # a quicker test of ASCII text: a range, not a lookup per character
 _NUMBER_START = compile_fast(r"\b\d", 0)  # (its search skips to digits: see fastre)
+_ASCII_NUMBER_START = compile_fast(r"\b[0-9]", 0)  # the same in ASCII text, told apart by a range, not a lookup per character
 _SCAN_COST = 20  # a match tried from Python costs about this many characters of a scan in C
 _PUNCTUATION = frozenset("'\".,:;!?-_")  # in most tasks: a poor key for a literal
 _LONG = 500  # characters: in a longer text a pattern is matched near the literals it starts with (its anchor)
@@ -228,6 +229,9 @@ class Extractor:
         self._always: list[int] = tables["always"]  # patterns without a known literal: run on every task
         self._tokens: dict[str, _TokenCandidates] = {}  # words that tell something, and what
         self._silent: set[str] = set()  # words known to tell nothing: most of a task's, set aside in one C call
+        # Those and the words that tell only of literals that run past them, which a long task
+        # finds in one pass instead (see _literals_in): a third of the rest of a long task's.
+        self._silent_long: set[str] = set()
         self._literal_search: tuple[AhoCorasick | None, list[tuple[str, tuple[int, ...]]]] | None = None  # see _literals_in
         self._order = {sid: n for n, sid in enumerate(signals)}
         # Patterns by number, each made ready when a task first needs it (a task needs a few of
@@ -288,7 +292,7 @@ class Extractor:
         for number in self._always:
             found[number] = set()
         remembered = self._tokens
-        for token in task.tokens - self._silent:
+        for token in task.tokens - (self._silent_long if long else self._silent):
             known = remembered.get(token) or self._remember(token)
             if known is _NOTHING:
                 continue  # a word met for the first time
@@ -404,6 +408,9 @@ class Extractor:
         if len(self._tokens) + len(self._silent) >= _TOKEN_CACHE:
             self._tokens.clear()  # bounded memory; the results do not depend on it
             self._silent.clear()
+            self._silent_long.clear()
+        if not (known.certain or known.apart or known.within or known.hits):
+            self._silent_long.add(token)
         if known == _NOTHING:
             self._silent.add(token)
             return _NOTHING
@@ -505,7 +512,8 @@ class _Text:
         if not text.isascii():  # (a test of a flag) the CJK cues need CJK text
             cues = cues.union([n for n in _NEGATION_WIDE if n in text])
         self.negatable = _Negations(text, lowered if self.aligned else None, cues) if cues else None
-        self.has_digit = (_ASCII_DIGIT if text.isascii() else _DIGIT).search(text) is not None
+        # Most digits are ASCII ones, found by a range; another script's are looked up one by one.
+        self.has_digit = _ASCII_DIGIT.search(text) is not None or (not text.isascii() and _DIGIT.search(text) is not None)
         self.found_at: dict[str, list[int]] = {}  # literal -> where it starts, in order (see `places`)
         self._numbers: list[int] | None = None
         self._longest: int | None = None  # characters in the longest word
@@ -532,7 +540,8 @@ class _Text:
     def numbers(self) -> list[int]:
         """Where numbers start (the only places a number pattern can match)."""
         if self._numbers is None:
-            self._numbers = [m.start() for m in _NUMBER_START.finditer(self.text)]
+            starts = _ASCII_NUMBER_START if self.text.isascii() else _NUMBER_START
+            self._numbers = [m.start() for m in starts.finditer(self.text)]
         return self._numbers
 
 
