@@ -232,7 +232,7 @@ class Extractor:
         # Those and the words that tell only of literals that run past them, which a long task
         # finds in one pass instead (see _literals_in): a third of the rest of a long task's.
         self._silent_long: set[str] = set()
-        self._literal_search: tuple[AhoCorasick | None, list[tuple[str, tuple[int, ...]]]] | None = None  # see _literals_in
+        self._literal_search: tuple[AhoCorasick | None, list[tuple[str, tuple[int, ...], tuple[int, ...]]]] | None = None  # see _literals_in
         self._order = {sid: n for n, sid in enumerate(signals)}
         # Patterns by number, each made ready when a task first needs it (a task needs a few of
         # the thousands, and making them all costs a third of a cold start).
