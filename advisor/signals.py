@@ -69,6 +69,9 @@ _SCAN_COST = 20  # a match tried from Python costs about this many characters of
 _PUNCTUATION = frozenset("'\".,:;!?-_")  # in most tasks: a poor key for a literal
 _LONG = 500  # characters: in a longer text a pattern is matched near the literals it starts with (its anchor)
 _WEAK = 3  # literals shorter than this occur too often to try a match at each occurrence
+# In a long text, a pattern whose literal can be this far into a match is tried where a match
+# starts (at its anchors) rather than searched for in the window before each literal.
+_FAR = 16
 _TOKEN_CACHE = 20_000  # distinct words whose candidate patterns are remembered (then it starts over)
 
 Span = tuple[int, int]
@@ -579,7 +582,7 @@ def _matches(pattern: _Pattern, present: set[str], task: _Text) -> Iterable[re.M
     first_words = pattern.anchor_first_words
     if first_words is not None and first_words.isdisjoint(task.tokens):
         return _NO_MATCH  # no match can start
-    if task.long and pattern.anchor and pattern.lead is None:  # near where a match starts
+    if task.long and pattern.anchor and (pattern.lead is None or pattern.lead > _FAR):  # near where a match starts
         anchors = pattern.anchor if first_words is None else _anchors_in(pattern.anchor_words, task.tokens)  # type: ignore[arg-type]
         return _matches_near(pattern, regex, text, task, anchors, pattern.anchor_lead)
     lead = pattern.lead if pattern.lead is not None else task.lead(pattern.word_lead())
