@@ -122,6 +122,62 @@ def _compile(parsed: Any, flags: int, code_of: Callable[[Any, int], list[int]] |
     return _sre.compile(None, flags, code, parsed.state.groups - 1, parsed.state.groupdict, tuple(indexgroup))
 
 
+def digit_followers(source: str, flags: int) -> re.Pattern[str] | None:
+    """For a pattern every match of which opens with a run of digits ('\\b\\d+(?:\\.\\d+)?[km]'),
+    a regex of one character: what must follow a number's whole run of digits for a match to
+    start at that number. None where that is not known. (The run's repeat cannot stop short of
+    the run's end, leaving the rest to begin on a digit: the set holds no digit.)"""
+    try:
+        items = list(_parser.parse(source, flags).data)
+    except Exception:  # not parsed here, not known
+        return None
+    while len(items) == 1 and items[0][0] is _c.SUBPATTERN and not items[0][1][1] and not items[0][1][2]:
+        items = list(items[0][1][-1].data)  # a pattern-wide group, without flags of its own
+    at = next((i for i, (op, _) in enumerate(items) if op not in _ZERO_WIDTH), len(items))
+    if at == len(items) or not _digit_run(*items[at]):
+        return None
+    follow = _follow_set(items[at + 1:])
+    if follow is None or not all(_digit_free(kind, value) for kind, value in follow):
+        return None
+    return re.compile("[" + "".join(_set_source(kind, value) for kind, value in follow) + "]", flags)
+
+
+def _digit_run(op: Any, arg: Any) -> bool:
+    """A repeat, at least once, of `\\d` (or [0-9]) alone."""
+    return op in _REPEATS and arg[0] >= 1 and list(arg[2].data) in (
+        [(_c.IN, [(_c.CATEGORY, _c.CATEGORY_DIGIT)])], [(_c.IN, [(_c.RANGE, (48, 57))])])
+
+
+def _follow_set(items: Items) -> list[tuple[Any, Any]] | None:
+    """Set items covering every character a match of `items` can begin with, through optional
+    parts; None when that is unknown or the sequence can match the empty string."""
+    sets = []
+    for op, arg in items:
+        if op in _ZERO_WIDTH:
+            continue
+        if op in _REPEATS and arg[0] == 0:
+            sets.append(_first_set(arg[2].data))  # it may match nothing: what follows it may begin too
+            continue
+        return _union([*sets, _first_set([(op, arg)])])
+    return None
+
+
+def _digit_free(kind: Any, value: Any) -> bool:
+    if kind is _c.LITERAL:
+        return not chr(value).isdecimal()
+    if kind is _c.RANGE:
+        return value[1] < 128 and (value[1] < 48 or value[0] > 57)
+    return kind is _c.CATEGORY and value in (_c.CATEGORY_SPACE, _c.CATEGORY_NOT_WORD, _c.CATEGORY_NOT_DIGIT)
+
+
+def _set_source(kind: Any, value: Any) -> str:
+    if kind is _c.LITERAL:
+        return re.escape(chr(value))
+    if kind is _c.RANGE:
+        return f"{re.escape(chr(value[0]))}-{re.escape(chr(value[1]))}"
+    return {_c.CATEGORY_SPACE: r"\s", _c.CATEGORY_NOT_WORD: r"\W", _c.CATEGORY_NOT_DIGIT: r"\D"}[value]
+
+
 def _first_charset(parsed: Any, flags: int) -> list[tuple[Any, Any]] | None:
     """The set every match starts with, where the search loop is not told it otherwise: for a
     pattern that opens with zero-width assertions, or, under IGNORECASE, with cased letters.

@@ -30,7 +30,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from . import precompiled
-from .fastre import compile_fast, compile_lowered, compile_window
+from .fastre import compile_fast, compile_lowered, compile_window, digit_followers
 from .patterns import Analysed, analyse, index_keys, keyed_at_word_start, opens_at_boundary, wide
 from .patterns import word_lead as _word_lead
 from .rulebase import SignalDef
@@ -63,8 +63,8 @@ _WORD = re.compile(r"\w+")
 _ASCII_NON_WORD = bytes(c if c >= 128 or chr(c).isalnum() or c == ord("_") else ord(" ") for c in range(256))
 _DIGIT = re.compile(r"\d")  # any decimal digit, as a pattern's \d matches ("٠" too, not only 0-9)
 _ASCII_DIGIT = re.compile(r"[0-9]")  # a quicker test of ASCII text: a range, not a lookup per character
-_NUMBER_START = compile_fast(r"\b\d", 0)  # (its search skips to digits: see fastre)
-_ASCII_NUMBER_START = compile_fast(r"\b[0-9]", 0)  # the same in ASCII text, told apart by a range, not a lookup per character
+_NUMBER = compile_fast(r"\b\d+", 0)  # (its search skips to digits: see fastre)
+_ASCII_NUMBER = compile_fast(r"\b[0-9]+", 0)  # the same in ASCII text, told apart by a range, not a lookup per character
 _SCAN_COST = 20  # a match tried from Python costs about this many characters of a scan in C
 _PUNCTUATION = frozenset("'\".,:;!?-_")  # in most tasks: a poor key for a literal
 _LONG = 500  # characters: in a longer text a pattern is matched near the literals it starts with (its anchor)
@@ -120,7 +120,7 @@ class _Pattern:
     """A signal's pattern as extraction uses it."""
 
     __slots__ = ("signal", "analysed", "lead", "needs_digit", "digit_start", "anchored", "within_word", "anchor", "anchor_lead",
-                 "regex", "low", "_windows", "anchor_words", "anchor_first_words", "_word_lead")
+                 "regex", "low", "_windows", "anchor_words", "anchor_first_words", "_word_lead", "_followers", "_follows")
 
     def __init__(self, signal: str, analysed: Analysed) -> None:
         self.signal, self.analysed = signal, analysed
@@ -137,6 +137,8 @@ class _Pattern:
         self.anchor_words = _anchor_words(analysed)  # a task without one of these has no match
         self.anchor_first_words = frozenset(self.anchor_words.values()) if self.anchor_words else None
         self._word_lead: tuple[int, int] | None | bool = False  # False: not worked out yet
+        self._followers: re.Pattern[str] | None | bool = False  # see `number_starts`; False: not worked out yet
+        self._follows: dict[str, bool] = {}  # a character after a number's digits -> whether it is one of those
 
     # Plain methods that fill slots, not __getattr__: a class with one pays for it on every
     # attribute read, and these are read a dozen times per candidate pattern.
@@ -157,6 +159,23 @@ class _Pattern:
         if self._word_lead is False:
             self._word_lead = _word_lead(self.analysed.source, self.analysed.flags) if self.lead is None else None
         return self._word_lead  # type: ignore[return-value]
+
+    def number_starts(self, task: _Text) -> list[int]:
+        """Where a match of a number pattern can start: where a number starts and, where the
+        pattern says what must follow a number's digits (fastre.digit_followers), is followed by
+        that: one test per character, remembered, in place of a match tried at every number."""
+        if self._followers is False:
+            self._followers = digit_followers(self.analysed.source, self.analysed.flags)
+        if self._followers is None:
+            return task.numbers
+        follows, starts = self._follows, []
+        for start, after in task.number_runs:
+            known = follows.get(after)
+            if known is None:  # two threads may both work it out: the same answer either way
+                known = follows[after] = self._followers.match(after) is not None  # type: ignore[union-attr]
+            if known:
+                starts.append(start)
+        return starts
 
     def window(self, lead: int, lowered: bool) -> re.Pattern[str] | None:
         """A regex that finds a match starting up to `lead` (or a few more) characters on, in
@@ -504,7 +523,7 @@ def _matches_at(regex: re.Pattern[str], text: str, lowered: str, literals: set[s
 class _Text:
     """A task's text with what matching it needs, each worked out once."""
 
-    __slots__ = ("text", "lowered", "aligned", "long", "tokens", "negatable", "has_digit", "found_at", "_numbers", "_longest")
+    __slots__ = ("text", "lowered", "aligned", "long", "tokens", "negatable", "has_digit", "found_at", "_runs", "_longest")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -519,7 +538,7 @@ class _Text:
         # Most digits are ASCII ones, found by a range; another script's are looked up one by one.
         self.has_digit = _ASCII_DIGIT.search(text) is not None or (not text.isascii() and _DIGIT.search(text) is not None)
         self.found_at: dict[str, list[int]] = {}  # literal -> where it starts, in order (see `places`)
-        self._numbers: list[int] | None = None
+        self._runs: list[tuple[int, str]] | None = None
         self._longest: int | None = None  # characters in the longest word
 
     def lead(self, bound: tuple[int, int] | None) -> int | None:
@@ -543,10 +562,16 @@ class _Text:
     @property
     def numbers(self) -> list[int]:
         """Where numbers start (the only places a number pattern can match)."""
-        if self._numbers is None:
-            starts = _ASCII_NUMBER_START if self.text.isascii() else _NUMBER_START
-            self._numbers = [m.start() for m in starts.finditer(self.text)]
-        return self._numbers
+        return [start for start, _ in self.number_runs]
+
+    @property
+    def number_runs(self) -> list[tuple[int, str]]:
+        """Where each number starts, with the character after its digits ("" at the end)."""
+        if self._runs is None:
+            text = self.text
+            runs = _ASCII_NUMBER if text.isascii() else _NUMBER
+            self._runs = [(m.start(), text[m.end():m.end() + 1]) for m in runs.finditer(text)]
+        return self._runs
 
 
 def _words(lowered: str) -> set[str]:
@@ -575,7 +600,7 @@ def _matches(pattern: _Pattern, present: set[str], task: _Text) -> Iterable[re.M
     else:
         regex, text = pattern.regex or pattern.compiled(), task.text
     if pattern.digit_start:
-        return _matches_at_starts(regex, text, task.numbers)
+        return _matches_at_starts(regex, text, pattern.number_starts(task))
     if pattern.anchored:
         if task.long:
             return _matches_in_turn(regex, text, task.places(present))

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import corpus
-from advisor.fastre import _add_lookaheads, _first_charset, _letter_folds, compile_fast, compile_lowered
+from advisor.fastre import _add_lookaheads, _first_charset, _letter_folds, compile_fast, compile_lowered, digit_followers
 
 
 # Case folding's corners: the Kelvin sign folds to k, the long s to s, dotless and dotted i to i.
@@ -139,3 +139,50 @@ def test_the_characters_a_match_starts_with_are_told_with_their_folds(source, fl
         assert found == [(_c.CATEGORY, _c.CATEGORY_DIGIT)]
     else:
         assert {chr(value) for _, value in found} == set(told)
+
+
+# What must follow a number's digits for a match to start at it: (pattern, flags, characters
+# that may follow, characters that may not).
+FOLLOWERS = [
+    (r"\b\d+(?:\.\d+)?[kKmM]\+?\s", 0, "kKmM.", " /x5%"),
+    (r"\b\d+(?:\.\d+)?\s?(?:J|kJ|eV)\b", re.I, " .jJkKeE\t", "x/%-"),
+    (r"(?<![$£€])\b\d+\s?%", 0, " %", "a-."),
+    (r"\b\d{1,9} (?:cats|dogs)", re.I, " ", "c/"),
+    (r"(?:\b\d+/\d+)", 0, "/", " ."),
+]
+# Patterns that say nothing of it: a repeat that may stop inside the run, a run that is not of
+# digits alone, an empty end, a branch first, a set with digits in it.
+NO_FOLLOWERS = [r"\b\d+\b", r"\b\d+\d", r"\b\d[\d,.]{0,15}x", r"\b(?:\d+|x)y", r"\b\d+(?:a|)", r"\b\d+\w", r"\b\d+[^a]",
+                r"\b\d+(?:x)?", r"(?i)\bwords? \d+"]
+
+
+@pytest.mark.parametrize("source, flags, may, may_not", FOLLOWERS)
+def test_a_number_pattern_says_what_follows_a_numbers_digits(source, flags, may, may_not):
+    followers = digit_followers(source, flags)
+    assert followers is not None
+    assert [c for c in may if not followers.match(c)] == [] and [c for c in may_not if followers.match(c)] == []
+
+
+@pytest.mark.parametrize("source", NO_FOLLOWERS)
+def test_a_number_pattern_that_cannot_tell_says_nothing(source):
+    assert digit_followers(source, 0) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="0123456789٣ .,/%kKmMxj-+=°\n", max_size=40), pick=st.integers(min_value=0))
+def test_every_match_of_a_rule_number_pattern_starts_at_a_number_its_followers_allow(router_patterns_with_numbers, text, pick):
+    source, flags = router_patterns_with_numbers[pick % len(router_patterns_with_numbers)]
+    followers = digit_followers(source, flags)
+    runs = {m.start(): text[m.end():m.end() + 1] for m in re.finditer(r"\b\d+", text)}
+    for match in re.finditer(source, text, flags):
+        assert match.start() in runs and (followers is None or followers.match(runs[match.start()])), (source, text)
+
+
+@pytest.fixture(scope="module")
+def router_patterns_with_numbers(router):
+    from advisor.patterns import analyse
+
+    found = [(p, 0 if s.case_sensitive else re.I) for s in router.rulebase.signals.values() for p in s.patterns
+             if analyse(p, s.case_sensitive).digit_start]
+    assert len(found) > 20 and sum(digit_followers(p, f) is not None for p, f in found) > 15
+    return found
