@@ -195,12 +195,13 @@ def build(rule_paths: list[Path], catalog_path: Path) -> dict[str, Any]:
     from .catalog import Catalog
     from .patterns import analyse_afresh, index_entry, pattern_key, problem
     from .rulebase import RuleFile, restore_rule_file
-    from .signals import index_tables, signals_digest
+    from .signals import index_tables, pattern_sources, signals_digest
 
     files: dict[str, Any] = {}
     signals: dict[str, Any] = {}  # as the packaged rule base merges them: a later file's signal replaces one of the same id
     done: dict[str, dict[str, Any]] = {"Catalog": {}, "RuleFile": {}}
     patterns: dict[str, Any] = {}
+    analyses: dict[tuple[str, bool], Any] = {}  # each pattern analysed once, for its entry and the index
     for path in rule_paths:
         data = path.read_bytes()
         raw = parse_toml(data, path)  # a broken file is a RuleFileError naming it
@@ -211,14 +212,13 @@ def build(rule_paths: list[Path], catalog_path: Path) -> dict[str, Any]:
         for signal in rule_file.signal:
             signals[signal.id] = signal
             for source in signal.patterns:
-                analysed = analyse_afresh(source, signal.case_sensitive)
+                analysed = analyses[source, signal.case_sensitive] = analyse_afresh(source, signal.case_sensitive)
                 if problem(analysed) is None:
                     patterns[pattern_key(source, signal.case_sensitive)] = index_entry(analysed)
     data = catalog_path.read_bytes()
     catalog = validate(Catalog, parse_toml(data, catalog_path), catalog_path)  # as load_catalog does
     _keep(done["Catalog"], digest(data), catalog, lambda dump: restore(Catalog, dump))
-    sources = [(signal.id, source, signal.case_sensitive) for signal in signals.values() for source in signal.patterns]
-    tables = index_tables(sources, lambda source, case_sensitive: analyse_afresh(source, case_sensitive).keys)
+    tables = index_tables(pattern_sources(signals), lambda source, case_sensitive: analyses[source, case_sensitive].keys)
     index = {"for": signals_digest(signals), "tables": json.loads(json.dumps(tables))}  # (as read back: lists for tuples)
     return {"format": _FORMAT, "files": files, "validated": done, "index": index, "patterns": dict(sorted(patterns.items()))}
 

@@ -235,8 +235,7 @@ class Extractor:
     """Compiled signal patterns; build once per rule base, call many times (thread-safe)."""
 
     def __init__(self, signals: dict[str, SignalDef]) -> None:
-        # signal, pattern, case-sensitive: a pattern's number is its place here
-        self._sources = [(signal.id, source, signal.case_sensitive) for signal in signals.values() for source in signal.patterns]
+        self._sources = pattern_sources(signals)  # a pattern's number is its place here
         # The packaged rule base's index is precompiled (building it takes a tenth of a start).
         tables = precompiled.extractor_index(signals_digest(signals)) or index_tables(self._sources)
         # word -> (literal, pattern): a literal that must begin one of the task's words, keyed
@@ -441,6 +440,11 @@ class Extractor:
         return known
 
 
+def pattern_sources(signals: dict[str, SignalDef]) -> list[tuple[str, str, bool]]:
+    """Every pattern of the rule base, in order, as (signal, pattern, case-sensitive)."""
+    return [(signal.id, source, signal.case_sensitive) for signal in signals.values() for source in signal.patterns]
+
+
 def signals_digest(signals: dict[str, SignalDef]) -> str:
     """A content key of a rule base's patterns, in order (see `precompiled.extractor_index`)."""
     parts = []
@@ -506,7 +510,7 @@ def _word_starts(lowered: str, word: str) -> Iterator[int]:
     for at in _occurrences(lowered, word):
         before = lowered[at - 1] if at else " "
         after = lowered[at + end] if at + end < len(lowered) else " "
-        if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+        if not _is_word_char(before) and not _is_word_char(after):
             yield at
 
 

@@ -47,7 +47,7 @@ def test_precompiling_does_not_depend_on_the_form_it_replaces(monkeypatch):
 def test_the_packaged_rule_base_reads_its_pattern_index_from_it_and_no_other_does():
     with Router() as router:
         packaged = router.rulebase.signals
-    sources = [(s.id, p, s.case_sensitive) for s in packaged.values() for p in s.patterns]
+    sources = signals.pattern_sources(packaged)
     kept = precompiled.extractor_index(signals.signals_digest(packaged))
     assert kept is not None
     read = {name: dict(signals._Table(table).items()) if isinstance(table, dict) else table for name, table in kept.items()}
