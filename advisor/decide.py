@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Collection, NamedTuple
 
 from .catalog import Catalog, Model
 from .errors import NoModelError
@@ -41,7 +41,9 @@ class Outline(NamedTuple):
     confidence: float
     scores: dict[str, float]
     default_used: bool
-    fired: tuple[tuple[dict[str, object], tuple[str, ...]], ...]  # each firing's fields but its evidence; the signals it shows
+    # Each firing's fields but its evidence, and the signals it shows that the task has (an
+    # outline is remembered per set of signals found, so this is the same for every task it serves).
+    fired: tuple[tuple[dict[str, object], tuple[str, ...]], ...]
     alternatives: tuple[Alternative, ...]
     excluded: tuple[Exclusion, ...]
     warnings: tuple[str, ...]
@@ -70,11 +72,12 @@ def recommend(outline: Outline, features: Features, counterfactuals: list[Counte
 
 def decide(catalog: Catalog, base: RuleBase, fired_ids: list[str], features: Features, constraints: Constraints) -> Decision:
     """The decision for the rules that fired on a task, without any memo."""
-    return decision(outline(catalog, base, fired_ids, constraints), features)
+    return decision(outline(catalog, base, fired_ids, constraints, features.spans.keys()), features)
 
 
-def outline(catalog: Catalog, base: RuleBase, fired_ids: list[str], constraints: Constraints) -> Outline:
-    """The decision for these fired rules under these constraints, without evidence."""
+def outline(catalog: Catalog, base: RuleBase, fired_ids: list[str], constraints: Constraints, signals: Collection[str]) -> Outline:
+    """The decision for these fired rules under these constraints, without evidence, for a task
+    with these signals."""
     rules = [base.rule(rid) for rid in fired_ids]
     excluded = exclusions(catalog, constraints, rules)
     candidates = [m for m in catalog.model if m.id not in excluded]
@@ -92,7 +95,7 @@ def outline(catalog: Catalog, base: RuleBase, fired_ids: list[str], constraints:
         confidence=_confidence(ranking, scores) if supported else DEFAULT_CONFIDENCE,
         scores=scores,
         default_used=not supported,
-        fired=tuple((_firing_fields(r, id(r) in kept, catalog), r.shown_signals) for r in rules),
+        fired=tuple((_firing_fields(r, id(r) in kept, catalog), tuple(s for s in r.shown_signals if s in signals)) for r in rules),
         alternatives=tuple(_alternative(m, chosen, scores, weighed, catalog) for m in ranking[1:]),
         excluded=tuple(trusted(Exclusion, model=m, reason=why) for m, why in excluded.items()),
         warnings=tuple(_warnings(chosen, catalog)),
@@ -117,10 +120,8 @@ def decision(outline: Outline, features: Features) -> Decision:
 def _firings(outline: Outline, features: Features) -> list[Firing]:
     """The outline's firings, each with the task's evidence for the signals its rule shows."""
     evidence: dict[str, tuple[Evidence, ...]] = {}  # shared by the firings of one decision
-    found = features.spans
     firings = []
-    for fields, shown in outline.fired:
-        present = [sid for sid in shown if sid in found]
+    for fields, present in outline.fired:
         spans: list[Evidence] = []
         for sid in present:
             spans += evidence.get(sid) or evidence.setdefault(sid, features.evidence(sid))

@@ -106,7 +106,7 @@ class Router:
         key = (frozenset(features.spans), self._bands.band(features.words), None if constraints is NO_CONSTRAINTS else constraints)
         known = self._memo.get(key)
         if known is None:
-            known = outline(self.catalog, self.rulebase, self._fire(features, constraints), constraints)
+            known = outline(self.catalog, self.rulebase, self._fire(features, constraints), constraints, features.spans.keys())
             if self._memo_size:
                 if len(self._memo) >= self._memo_size:
                     self._memo.clear()  # bounded memory; a miss only costs the work again
