@@ -27,7 +27,7 @@ import marshal
 import re
 from bisect import bisect_left
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, NamedTuple, Sequence, cast
 
 from . import precompiled
 from .fastre import compile_fast, compile_lowered, compile_window, digit_followers
@@ -120,12 +120,13 @@ class _Pattern:
     """A signal's pattern as extraction uses it."""
 
     __slots__ = ("signal", "analysed", "lead", "needs_digit", "digit_start", "anchored", "within_word", "anchor", "anchor_lead",
-                 "regex", "low", "_windows", "anchor_words", "anchor_first_words", "_word_lead", "_followers", "_follows")
+                 "regex", "low", "low_known", "_windows", "anchor_words", "anchor_first_words", "_word_lead", "_followers", "_follows")
 
     def __init__(self, signal: str, analysed: Analysed) -> None:
         self.signal, self.analysed = signal, analysed
         self.regex: re.Pattern[str] | None = None  # compiled when first run (see `compiled`): many never run
-        self.low: re.Pattern[str] | None | bool = None  # for the lowered text (see `lowered`); False: none
+        self.low: re.Pattern[str] | None = None  # for the lowered text (see `lowered`), once `low_known`
+        self.low_known = False
         self.lead = analysed.lead  # at most this many characters precede the literal in a match; None: unbounded
         self.needs_digit, self.digit_start = analysed.needs_digit, analysed.digit_start
         self.within_word = analysed.within_word  # matched word by word (see Extractor._word_matches)
@@ -147,11 +148,12 @@ class _Pattern:
             self.regex = self.analysed.regex
         return self.regex
 
-    def lowered(self) -> re.Pattern[str] | bool:
+    def lowered(self) -> re.Pattern[str] | None:
         """The regex that finds in a task's lowered text what `compiled()` finds in the text (see
-        fastre.compile_lowered: it runs faster there); False where there is none."""
-        if self.low is None:  # two threads may both set it: the same regex either way
-            self.low = compile_lowered(self.analysed.source, self.analysed.flags) or False
+        fastre.compile_lowered: it runs faster there); None where there is none."""
+        if not self.low_known:  # two threads may both set it: the same regex either way
+            self.low = compile_lowered(self.analysed.source, self.analysed.flags)
+            self.low_known = True
         return self.low
 
     def word_lead(self) -> tuple[int, int] | None:
@@ -188,7 +190,7 @@ class _Pattern:
         return self._windows[key]
 
 
-class _Table(dict):  # type: ignore[type-arg]
+class _Table(dict[str, Any]):
     """A table of the index: key -> literals and patterns. The precompiled index keeps each
     value as marshal bytes (see precompiled._packed), made into its list when first asked for;
     a table built here holds its lists from the start."""
@@ -240,13 +242,13 @@ class Extractor:
         tables = precompiled.extractor_index(signals_digest(signals)) or index_tables(self._sources)
         # word -> (literal, pattern): a literal that must begin one of the task's words, keyed
         # by that word; a task's word finds them by looking up its own prefixes.
-        self._by_word: dict[str, list[tuple[str, int]]] = _Table(tables["by_word"])
+        self._by_word = _Table(tables["by_word"])
         # word -> (literal, pattern), where a non-word character follows the word in the literal,
         # so the task's word must be that very word ("km in " is looked for only if "in" is).
-        self._by_token: dict[str, list[tuple[str, int]]] = _Table(tables["by_token"])
-        self._in_word: dict[str, list[int]] = _Table(tables["in_word"])  # word characters only, anywhere in a word
-        self._by_symbol: dict[str, list[tuple[str, int]]] = _Table(tables["by_symbol"])  # other literals, by a rare character of theirs
-        self._wide_by_first: dict[str, list[tuple[str, int]]] = _Table(tables["wide_by_first"])  # those with CJK, kana or hangul
+        self._by_token = _Table(tables["by_token"])
+        self._in_word = _Table(tables["in_word"])  # word characters only, anywhere in a word
+        self._by_symbol = _Table(tables["by_symbol"])  # other literals, by a rare character of theirs
+        self._wide_by_first = _Table(tables["wide_by_first"])  # those with CJK, kana or hangul
         self._always: list[int] = tables["always"]  # patterns without a known literal: run on every task
         self._tokens: dict[str, _TokenCandidates] = {}  # words that tell something, and what
         self._silent: set[str] = set()  # words known to tell nothing: most of a task's, set aside in one C call
@@ -281,8 +283,8 @@ class Extractor:
             found = self._found(text)
         else:
             found, half = self._found(text[:READ_LIMIT // 2]), len(text) - READ_LIMIT // 2
-            for sid, spans in self._found(text[half:]).items():
-                found.setdefault(sid, []).extend((start + half, end + half) for start, end in spans)
+            for sid, later in self._found(text[half:]).items():
+                found.setdefault(sid, []).extend((start + half, end + half) for start, end in later)
         order = self._order
         spans = {sid: _first(found[sid]) for sid in sorted(found, key=order.__getitem__)}
         return Features(text=text, spans=spans, words=len(text.split()))
@@ -560,7 +562,7 @@ class _Text:
         if found_at:
             known = [found_at.get(literal) for literal in literals]
             if None not in known:
-                return known[0] if len(known) == 1 else sorted({i for places in known for i in places})  # type: ignore[union-attr]
+                return _merged(cast("list[list[int]]", known))
         return _places(self.lowered, literals)
 
     @property
@@ -598,8 +600,8 @@ def _matches(pattern: _Pattern, present: set[str], task: _Text) -> Iterable[re.M
     if not task.aligned:
         return (pattern.regex or pattern.compiled()).finditer(task.text)
     # An IGNORECASE pattern runs on the lowered text, where it runs faster; the spans are the same.
-    regex = pattern.low or pattern.lowered()
-    if regex:
+    regex = pattern.low if pattern.low_known else pattern.lowered()
+    if regex is not None:
         text = lowered
     else:
         regex, text = pattern.regex or pattern.compiled(), task.text
@@ -653,8 +655,9 @@ def _matches_in_windows(regex: re.Pattern[str], window: re.Pattern[str], text: s
             found = window.match(text, max(at - lead, end))
             if found:
                 match = regex.match(text, found.start(1))  # the same match, as the pattern's own
-                end = match.end()
-                yield match
+                if match:  # (always: the window found it there)
+                    end = match.end()
+                    yield match
 
 
 def _matches_at_starts(regex: re.Pattern[str], text: str, starts: list[int]) -> Iterable[re.Match[str]]:
@@ -676,6 +679,11 @@ def _matches_in_turn(regex: re.Pattern[str], text: str, starts: list[int]) -> Se
                 end = match.end()
                 matches.append(match)
     return matches or _NO_MATCH
+
+
+def _merged(places: list[list[int]]) -> list[int]:
+    """Places from several lists (each in order), in order."""
+    return places[0] if len(places) == 1 else sorted({i for each in places for i in each})
 
 
 def _first_place(text: str, literals: set[str] | frozenset[str] | list[str]) -> int:
