@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from . import __version__
 from .engine import available
+from .native import extraction
 from .errors import AdvisorError
 from .explain import render
 from .router import Router
@@ -93,8 +94,17 @@ def _rule_options(fn: Any) -> Any:
     return click.option("--rules", "rules", multiple=True, type=click.Path(dir_okay=False), help="A rule file to add to the packaged rule base (repeatable); same ids override.")(fn)
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    # Worked out when asked (not at import, as version_option's message would be): which
+    # extraction runs is known only once it is looked for.
+    if value and not ctx.resilient_parsing:
+        click.echo(f"advise {__version__} (rule engine: {available()}; extraction: {extraction().name})")
+        ctx.exit()
+
+
 @click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, message=f"advise %(version)s (rule engine: {available()})")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version, the rule engine and the extraction (compiled or pure Python), and exit.")
 def main() -> None:
     """Recommend an LLM for a task and explain, rule by rule, why.
 

@@ -10,7 +10,7 @@ from typing import Callable
 
 from .decide import Outline
 from .errors import NoModelError
-from .signals import Features
+from .features import Features
 from .types import CAPABILITIES, Constraints, Counterfactual, trusted
 
 # Only the model each change leads to matters: a decision's outline says it without the

@@ -10,7 +10,7 @@ from typing import Collection, NamedTuple
 from .catalog import Catalog, Model
 from .errors import NoModelError
 from .rulebase import Rule, RuleBase
-from .signals import READ_LIMIT, Features
+from .features import READ_LIMIT, Features
 from .types import Alternative, Citation, Constraints, Counterfactual, Evidence, Exclusion, Firing, Recommendation, trusted, trusted_from
 
 DEFAULT_CONFIDENCE = 0.3  # no rule spoke for any model: the default is a guess, and says so
@@ -150,7 +150,7 @@ def exclusions(catalog: Catalog, constraints: Constraints, rules: list[Rule]) ->
 
 def _needs(constraints: Constraints, rules: list[Rule]) -> dict[str, str]:
     """Capability -> where the need comes from (the caller, or the rule that requires it)."""
-    needed = {cap: f"--needs {cap}" for cap in sorted(constraints.needs)}
+    needed: dict[str, str] = {cap: f"--needs {cap}" for cap in sorted(constraints.needs)}
     for rule in rules:
         for cap in rule.needs if rule.effect == "require" else ():
             needed.setdefault(cap, f"rule {rule.id}")

@@ -15,7 +15,8 @@ from .decide import Decision, Outline, decide, decision, outline, recommend
 from .errors import InputError
 from .counterfactuals import find_counterfactuals
 from .rulebase import RuleBase, load_rulebase
-from .signals import Extractor, Features
+from .features import Features
+from .native import make_extractor
 from .types import NO_CONSTRAINTS, Constraints, Recommendation, Task
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ class Router:
         with _collector.paused():  # what loading makes stays alive: see _collector
             self.catalog: Catalog = load_catalog(catalog)
             self.rulebase: RuleBase = load_rulebase([Path(p) for p in rules or []], self.catalog, packaged=include_default_rules)
-            self._extractor = Extractor(self.rulebase.signals)
+            self._extractor = make_extractor(self.rulebase.signals)
             self._engine = _engine.make_engine(self.rulebase.rules, engine)
             self._bands = _engine.WordBands(self.rulebase.rules)
         self._memo_size = memo_size

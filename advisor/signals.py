@@ -27,23 +27,19 @@ import marshal
 import re
 from bisect import bisect_left
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, NamedTuple, Sequence, cast
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, KeysView, NamedTuple, Sequence, cast
 
 from . import precompiled
 from .fastre import compile_fast, compile_lowered, compile_window, digit_followers
 from .patterns import Analysed, analyse, index_keys, keyed_at_word_start, opens_at_boundary, wide
 from .patterns import word_lead as _word_lead
+from .features import READ_LIMIT, Features, Span
 from .rulebase import SignalDef
-from .types import Evidence, trusted_from
 
 if TYPE_CHECKING:
     from ahocorasick_rs import AhoCorasick
 
 MAX_EVIDENCE = 3  # spans kept per signal; enough to show why, small enough to read
-# Characters of a task that extraction reads: a longer one is read at its start and its end,
-# where what is asked usually is (reading a 5 MB document of varied prose whole takes tens of
-# seconds: each distinct word brings literals to look for in the whole text).
-READ_LIMIT = 200_000
 
 # A match right after a negation ("not a maths question", "no fancy writing") does not count.
 _NEGATION_BEFORE = re.compile(
@@ -74,31 +70,7 @@ _WEAK = 3  # literals shorter than this occur too often to try a match at each o
 _FAR = 16
 _TOKEN_CACHE = 20_000  # distinct words whose candidate patterns are remembered (then it starts over)
 
-Span = tuple[int, int]
 _NO_MATCH: tuple[re.Match[str], ...] = ()  # what most candidate patterns find, told apart by identity
-
-
-class Features(NamedTuple):
-    """What extraction found: signal id -> (start, end) spans, in rule-base order, plus simple
-    measures of the text. Evidence objects are built only for the spans someone shows.
-    (A named tuple: one is made per decision, and it is the cheapest immutable record.)"""
-
-    text: str
-    spans: dict[str, tuple[Span, ...]]
-    words: int
-
-    @property
-    def signals(self) -> dict[str, tuple[Evidence, ...]]:
-        """Every signal with its evidence spans (built on each access)."""
-        return {sid: self.evidence(sid) for sid in self.spans}
-
-    def evidence(self, signal: str) -> tuple[Evidence, ...]:
-        text = self.text
-        return tuple([trusted_from(Evidence, {"signal": signal, "text": text[a:b], "start": a, "end": b}) for a, b in self.spans.get(signal, ())])
-
-    def without(self, signal: str) -> Features:
-        """The same task as if one signal had not been detected."""
-        return Features(self.text, {s: v for s, v in self.spans.items() if s != signal}, self.words)
 
 
 def _anchor_words(analysed: Analysed) -> dict[str, str] | None:
@@ -190,28 +162,40 @@ class _Pattern:
         return self._windows[key]
 
 
-class _Table(dict[str, Any]):
+class _Table:
     """A table of the index: key -> literals and patterns. The precompiled index keeps each
     value as marshal bytes (see precompiled._packed), made into its list when first asked for;
-    a table built here holds its lists from the start."""
+    a table built here holds its lists from the start. (It holds a dict rather than being one:
+    compiled, a dict subclass's own `get` would be passed over for dict's.)"""
 
-    __slots__ = ()
+    __slots__ = ("_values",)
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self._values = values
 
     def __getitem__(self, key: str) -> Any:
-        value = dict.__getitem__(self, key)
+        value = self._values[key]
         if type(value) is bytes:  # two threads may both read it: the same list either way
-            value = marshal.loads(value)
-            dict.__setitem__(self, key, value)
+            value = self._values[key] = marshal.loads(value)
         return value
 
+    def __contains__(self, key: str) -> bool:
+        return key in self._values
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
     def get(self, key: str, default: Any = None) -> Any:
-        return self[key] if key in self else default
+        return self[key] if key in self._values else default
 
-    def values(self) -> list[Any]:  # type: ignore[override]
-        return [self[key] for key in self]
+    def keys(self) -> KeysView[str]:
+        return self._values.keys()
 
-    def items(self) -> list[tuple[str, Any]]:  # type: ignore[override]
-        return [(key, self[key]) for key in self]
+    def values(self) -> list[Any]:
+        return [self[key] for key in self._values]
+
+    def items(self) -> list[tuple[str, Any]]:
+        return [(key, self[key]) for key in self._values]
 
 
 class _TokenCandidates(NamedTuple):

@@ -8,7 +8,7 @@ from .conditions import describe, unmet
 from .decide import Decision, counted
 from .engine import build_fact, compile_condition, evaluate
 from .rulebase import RuleBase
-from .signals import Features
+from .features import Features
 from .types import Constraints, Evidence
 
 

@@ -3,6 +3,9 @@
 Extraction skips patterns whose literals are absent, matches only where a literal occurs,
 matches word-level patterns once per distinct word, and skips digit patterns on digit-free
 text. The reference here does none of that: each pattern's finditer over the task.
+
+Every test that extracts runs twice: with advisor/signals.py, and with its twin compiled to C
+(advisor/native.py), where the install built one.
 """
 
 from __future__ import annotations
@@ -13,11 +16,23 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import corpus
+from advisor import native, signals
 from advisor.patterns import wide
 from advisor.signals import MAX_EVIDENCE, Extractor
 from advisor.signals import _negated as negated  # the negation rule itself is not what is tested
 from advisor.signals import _words as words
 
+
+
+@pytest.fixture(scope="module", params=["pure Python", "compiled"])
+def extraction(request):
+    """The module that extracts: advisor.signals, or its compiled twin (the same names)."""
+    if request.param == "pure Python":
+        return signals
+    twin = native.compiled_module()
+    if twin is None:
+        pytest.skip("no compiled extractor was built from this signals.py (see setup.py)")
+    return twin
 
 
 @pytest.fixture(scope="module")
@@ -67,30 +82,41 @@ EDGE_CASES = [
 EDGE_CASES += [case + " Some filler, then the same again. " * 15 + case for case in EDGE_CASES]  # long ones
 
 
-def test_fast_extraction_equals_the_full_scan_on_the_corpus(router, scan):
-    extractor = Extractor(router.rulebase.signals)
+def test_fast_extraction_equals_the_full_scan_on_the_corpus(router, scan, extraction):
+    extractor = extraction.Extractor(router.rulebase.signals)
     different = [t[:60] for t in corpus_sample() if extractor.extract(t).spans != scan(t)]
     assert different == []
 
 
 @pytest.mark.parametrize("text", EDGE_CASES)
-def test_fast_extraction_equals_the_full_scan_on_edge_cases(router, scan, text):
-    assert Extractor(router.rulebase.signals).extract(text).spans == scan(text)
+def test_fast_extraction_equals_the_full_scan_on_edge_cases(router, scan, extraction, text):
+    assert extraction.Extractor(router.rulebase.signals).extract(text).spans == scan(text)
 
 
-def test_word_memo_does_not_change_answers(router):
-    extractor = Extractor(router.rulebase.signals)
+def test_word_memo_does_not_change_answers(router, extraction):
+    extractor = extraction.Extractor(router.rulebase.signals)
     first = [extractor.extract(t).spans for t in EDGE_CASES]
     assert [extractor.extract(t).spans for t in EDGE_CASES] == first  # now from remembered words
 
 
-def test_a_word_memo_that_starts_over_mid_task_changes_nothing(router, monkeypatch):
-    import advisor.signals as signals
-
-    expected = [Extractor(router.rulebase.signals).extract(t).spans for t in EDGE_CASES]
-    monkeypatch.setattr(signals, "_TOKEN_CACHE", 3)  # it fills up within every task below
-    small = Extractor(router.rulebase.signals)
+def test_a_word_memo_that_starts_over_mid_task_changes_nothing(router, extraction, monkeypatch):
+    expected = [extraction.Extractor(router.rulebase.signals).extract(t).spans for t in EDGE_CASES]
+    monkeypatch.setattr(extraction, "_TOKEN_CACHE", 3)  # it fills up within every task below
+    small = extraction.Extractor(router.rulebase.signals)
     assert [small.extract(t).spans for t in EDGE_CASES + EDGE_CASES] == expected + expected
+
+
+def test_an_index_read_back_from_marshal_finds_the_same(router, scan, extraction, monkeypatch):
+    # A start reads the precompiled index with each table value still marshal bytes, decoded
+    # when first looked up (see signals._Table): every way a table is read must decode it.
+    from advisor import precompiled
+
+    tables = signals.index_tables(signals.pattern_sources(router.rulebase.signals))
+    packed = precompiled._packed({"index": {"tables": tables}})["index"]["tables"]
+    assert any(type(value) is bytes for value in packed["by_token"].values())
+    monkeypatch.setattr(precompiled, "extractor_index", lambda key: packed)
+    extractor = extraction.Extractor(router.rulebase.signals)
+    assert [extractor.extract(t).spans for t in EDGE_CASES] == [scan(t) for t in EDGE_CASES]
 
 
 @settings(max_examples=500, deadline=None)
@@ -127,8 +153,8 @@ SEPARATORS = [" ", " ", " ", ", ", ". ", "\n", "  ", "'", "-", "(", ") ", " 12 "
 
 
 @pytest.fixture(scope="module")
-def extractor(router) -> Extractor:
-    return Extractor(router.rulebase.signals)
+def extractor(router, extraction) -> Extractor:
+    return extraction.Extractor(router.rulebase.signals)
 
 
 @pytest.fixture(scope="module")
