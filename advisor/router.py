@@ -26,9 +26,11 @@ MAX_TASK_CHARS = 8_000_000  # about 8 MB of text; matching stays linear, this on
 _BINARY_SHARE = 0.3  # tasks with more control characters than this are taken for binary data
 # C0/C1 controls (but tab, newline, return), surrogates, private use, and U+FFFD from bad UTF-8.
 _NOT_TEXT = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\ufffd]"
-# Of those, the ones ASCII has. Compiling the whole set takes a millisecond (its ranges are
-# thousands of characters wide), which a task in ASCII, most of them, need not pay.
-_ASCII_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The ASCII characters that are text: in an ASCII task the others are what is left once these
+# are deleted from its bytes (one pass in C, a tenth of a regex's findall). Compiling the whole
+# set above takes a millisecond (its ranges are thousands of characters wide), which a task in
+# ASCII, most of them, need not pay.
+_ASCII_TEXT = b"\t\n\r" + bytes(range(0x20, 0x7F))
 
 
 class Router:
@@ -169,10 +171,13 @@ def _check_text(text: str) -> None:
     if len(text) > MAX_TASK_CHARS:
         raise InputError(f"the task is {len(text):,} characters; the limit is {MAX_TASK_CHARS:,}")
     sample = text[:4096]
-    if sample.isprintable() and "\ufffd" not in sample:  # not even a newline (most tasks): tests in C, not a regex scan
-        return
-    not_text = _ASCII_NOT_TEXT if sample.isascii() else _compiled(_NOT_TEXT)
-    if len(not_text.findall(sample)) > _BINARY_SHARE * len(sample):
+    if sample.isascii():
+        not_text = len(sample.encode("ascii").translate(None, _ASCII_TEXT))
+    elif "\ufffd" not in sample and sample.replace("\n", "").replace("\t", "").replace("\r", "").isprintable():
+        return  # (tests in C, not a regex scan)
+    else:
+        not_text = len(_compiled(_NOT_TEXT).findall(sample))
+    if not_text > _BINARY_SHARE * len(sample):
         raise InputError("the task looks like binary data, not text")
 
 

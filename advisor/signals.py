@@ -54,11 +54,15 @@ _NEGATION_WORDS = frozenset("not no never without nor isn aren don doesn sin san
 _NEGATION_WIDE = ("不是", "并非", "不需要", "不用", "没有", "ではなく", "じゃなく")
 _LOOKBEHIND = 40
 _WORD = re.compile(r"\w+")
+_NON_WORD_CHAR = re.compile(r"\W")
 # A bytes.translate table: ASCII characters that are not word characters become spaces (UTF-8
 # bytes of other characters stay as they are).
 _ASCII_NON_WORD = bytes(c if c >= 128 or chr(c).isalnum() or c == ord("_") else ord(" ") for c in range(256))
+# A bytes.translate table: ASCII characters str.split() splits at become spaces, others "x".
+_ASCII_SPACES = bytes(ord(" ") if chr(c).isspace() else ord("x") for c in range(256))
 _DIGIT = re.compile(r"\d")  # any decimal digit, as a pattern's \d matches ("٠" too, not only 0-9)
-_ASCII_DIGIT = re.compile(r"[0-9]")  # a quicker test of ASCII text: a range, not a lookup per character
+_ASCII_BYTES = bytes(range(128))
+_NOT_ASCII_DIGITS = bytes(c for c in range(256) if not 48 <= c <= 57)  # deleted, they leave a text's ASCII digits
 _NUMBER = compile_fast(r"\b\d+", 0)  # (its search skips to digits: see fastre)
 _ASCII_NUMBER = compile_fast(r"\b[0-9]+", 0)  # the same in ASCII text, told apart by a range, not a lookup per character
 _SCAN_COST = 20  # a match tried from Python costs about this many characters of a scan in C
@@ -271,7 +275,7 @@ class Extractor:
                 found.setdefault(sid, []).extend((start + half, end + half) for start, end in later)
         order = self._order
         spans = {sid: _first(found[sid]) for sid in sorted(found, key=order.__getitem__)}
-        return Features(text=text, spans=spans, words=len(text.split()))
+        return Features(text=text, spans=spans, words=_word_count(text))
 
     def _found(self, text: str) -> dict[str, list[Span]]:
         """Signal id -> spans, each pattern's first MAX_EVIDENCE, in no order."""
@@ -513,20 +517,26 @@ def _matches_at(regex: re.Pattern[str], text: str, lowered: str, literals: set[s
 class _Text:
     """A task's text with what matching it needs, each worked out once."""
 
-    __slots__ = ("text", "lowered", "aligned", "long", "tokens", "negatable", "has_digit", "found_at", "_runs", "_longest")
+    __slots__ = ("text", "lowered", "aligned", "long", "tokens", "negatable", "has_digit", "found_at", "_other_digits", "_runs", "_longest")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.lowered = lowered = text.lower()
         self.aligned = len(lowered) == len(text)  # lower() can change lengths in rare scripts
         self.long = len(lowered) > _LONG
-        self.tokens = _words(lowered)
+        encoded = lowered.encode("utf-8", "surrogatepass")
+        # The characters beyond ASCII (most tasks have none; most others, a dash or a quote):
+        # what is left of the bytes once the ASCII ones are deleted, one pass in C. The tests
+        # below that only such characters can pass look at these, not the whole text.
+        others = "" if lowered.isascii() else encoded.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
+        self.tokens = _words(encoded, others)
         cues = _NEGATION_WORDS.intersection(self.tokens)
-        if not text.isascii():  # (a test of a flag) the CJK cues need CJK text
-            cues = cues.union([n for n in _NEGATION_WIDE if n in text])
+        if others:  # the CJK cues need CJK text
+            cues = cues.union([n for n in _NEGATION_WIDE if n[0] in others and n in text])
         self.negatable = _Negations(text, lowered if self.aligned else None, cues) if cues else None
-        # Most digits are ASCII ones, found by a range; another script's are looked up one by one.
-        self.has_digit = _ASCII_DIGIT.search(text) is not None or (not text.isascii() and _DIGIT.search(text) is not None)
+        # Another script's digits are \d too (a pattern's \d matches "٣").
+        self._other_digits = bool(others) and _DIGIT.search(others) is not None
+        self.has_digit = self._other_digits or bool(encoded.translate(None, _NOT_ASCII_DIGITS))
         self.found_at: dict[str, list[int]] = {}  # literal -> where it starts, in order (see `places`)
         self._runs: list[tuple[int, str]] | None = None
         self._longest: int | None = None  # characters in the longest word
@@ -559,23 +569,29 @@ class _Text:
         """Where each number starts, with the character after its digits ("" at the end)."""
         if self._runs is None:
             text = self.text
-            runs = _ASCII_NUMBER if text.isascii() else _NUMBER
+            runs = _NUMBER if self._other_digits else _ASCII_NUMBER
             self._runs = [(m.start(), text[m.end():m.end() + 1]) for m in runs.finditer(text)]
         return self._runs
 
 
-def _words(lowered: str) -> set[str]:
-    """The distinct words of a text, as `\\w+` finds them: ASCII punctuation becomes a space
-    and the text is split (five times faster than the regex on long texts); only the few
-    pieces with other characters are split by the regex."""
-    spaced = lowered.encode("utf-8", "surrogatepass").translate(_ASCII_NON_WORD).decode("utf-8", "surrogatepass")
-    words = set(spaced.split())
-    if lowered.isascii():  # (a test of a flag, in C)
-        return words
-    for piece in [w for w in words if not w.isascii()]:
-        words.discard(piece)
-        words.update(_WORD.findall(piece))
-    return words
+def _word_count(text: str) -> int:
+    """len(text.split()), without making the words: in ASCII text, where a word starts is where
+    a space (as split sees spaces) precedes a non-space, counted in its bytes in C."""
+    if not text.isascii():
+        return len(text.split())
+    marked = text.encode("ascii").translate(_ASCII_SPACES)
+    return marked.count(b" x") + marked.startswith(b"x")
+
+
+def _words(encoded: bytes, others: str) -> set[str]:
+    """The distinct words of a text (its UTF-8 bytes, and its characters beyond ASCII), as
+    `\\w+` finds them: ASCII punctuation becomes a space, and so does each other character
+    that is not a word character, and the text is split (five times faster than the regex on
+    long texts)."""
+    spaced = encoded.translate(_ASCII_NON_WORD).decode("utf-8", "surrogatepass")
+    for char in set(_NON_WORD_CHAR.findall(others)) if others else ():
+        spaced = spaced.replace(char, " ")
+    return set(spaced.split())
 
 
 def _matches(pattern: _Pattern, present: set[str], task: _Text) -> Iterable[re.Match[str]]:

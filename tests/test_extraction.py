@@ -20,7 +20,6 @@ from advisor import native, signals
 from advisor.patterns import wide
 from advisor.signals import MAX_EVIDENCE, Extractor
 from advisor.signals import _negated as negated  # the negation rule itself is not what is tested
-from advisor.signals import _words as words
 
 
 
@@ -127,10 +126,20 @@ def test_wide_text_is_what_a_regex_of_the_wide_ranges_finds(text):
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.text())
-def test_words_are_what_the_word_regex_finds(text):
-    # Extraction splits words with a translate table, not the regex: the same words either way.
-    assert words(text.lower()) == set(re.findall(r"\w+", text.lower()))
+@given(st.text(st.sampled_from("ab \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u3000é字")) | st.text())
+def test_words_are_counted_as_split_counts_them(extraction, text):
+    assert extraction._word_count(text) == len(text.split())
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text() | st.text(st.sampled_from("ab1_ \n.'’—é字٣İK\u0301\ud800\xa0\u3000")))
+def test_words_and_digits_are_what_the_regexes_find(extraction, text):
+    # A task's words are split with translate tables and its digits found in its bytes, not
+    # by the regexes: the same words and digits either way.
+    task = extraction._Text(text)
+    assert task.tokens == set(re.findall(r"\w+", text.lower()))
+    assert task.has_digit == (re.search(r"\d", text) is not None)
+    assert task.number_runs == [(m.start(), text[m.end():m.end() + 1]) for m in re.finditer(r"\b\d+", text)]
 
 
 @pytest.fixture(scope="module")

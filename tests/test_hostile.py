@@ -7,15 +7,18 @@ Every bad input ends in a recommendation or a clear message with the documented 
 from __future__ import annotations
 
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import assume, given, settings, strategies as st
 
 from advisor import Constraints, InputError, NoModelError, Recommendation, Router, RuleFileError, Task
 from advisor.cli import main
+from advisor.router import _NOT_TEXT as NOT_TEXT  # the definition the fast counts must agree with
 
 ADVISE = Path(sys.executable).with_name("advise")
 
@@ -128,6 +131,21 @@ def test_binary_text_through_the_api_is_an_input_error(router, blob):
     with pytest.raises(InputError) as err:
         router.route(blob.decode("utf-8", errors="replace"))
     assert "binary" in err.value.message
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from("ab .\n\t\r\x00\x07\x0b\x1b\x7f\x85\xa0\ufffd\ue000\ud800é字"), min_size=1, max_size=40))
+def test_a_task_is_binary_exactly_when_over_30_percent_of_it_is_not_text(router, text):
+    # Routing counts the characters that are not text in C, by ways that depend on the text
+    # (bytes deleted in ASCII, a printable test, else the regex): the same count as the regex.
+    assume(text.strip())
+    binary = len(re.findall(NOT_TEXT, text)) > 0.3 * len(text)
+    try:
+        router.route(text)
+    except InputError as err:
+        assert binary == ("binary" in err.message)
+    else:
+        assert not binary
 
 
 def test_bytes_and_other_types_are_input_errors(router):
