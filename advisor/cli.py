@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from . import __version__
 from .engine import available
-from .native import extraction
+from . import native
 from .errors import AdvisorError
 from .explain import render
 from .router import Router
@@ -98,13 +98,13 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     # Worked out when asked (not at import, as version_option's message would be): which
     # extraction runs is known only once it is looked for.
     if value and not ctx.resilient_parsing:
-        click.echo(f"advise {__version__} (rule engine: {available()}; extraction: {extraction().name})")
+        click.echo(f"advise {__version__} (rule engine: {available()}; hot path: {native.summary()})")
         ctx.exit()
 
 
 @click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
-              help="Show the version, the rule engine and the extraction (compiled or pure Python), and exit.")
+              help="Show the version, the rule engine and whether the hot path is compiled, and exit.")
 def main() -> None:
     """Recommend an LLM for a task and explain, rule by rule, why.
 

@@ -6,16 +6,18 @@ base is evaluated again by the engine; only changes that lead to another model a
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from .decide import Outline
 from .errors import NoModelError
 from .features import Features
 from .types import CAPABILITIES, Constraints, Counterfactual, trusted
 
+if TYPE_CHECKING:
+    from .decide import Outline
+
 # Only the model each change leads to matters: a decision's outline says it without the
 # evidence a whole decision would gather for every rule that fired.
-DecideFn = Callable[[Features, Constraints], Outline]
+DecideFn = Callable[[Features, Constraints], "Outline"]
 
 
 def find_counterfactuals(decide: DecideFn, features: Features, constraints: Constraints, chosen: str) -> list[Counterfactual]:

@@ -1,9 +1,10 @@
-"""Which extractor routes: advisor/signals.py, or its twin compiled to C by mypyc.
+"""Which code runs the hot path: the pure modules, or their twins compiled to C by mypyc.
 
-The install compiles the twin where it can (see setup.py); both find the same signals, and the
-twin about 1.4x faster. It is used only while signals.py is the very file it was compiled from
-(the twin carries that file's digest), so an edited signals.py is never shadowed by an old
-build: the pure module routes until the next install. ADVISOR_PURE=1 asks for the pure one.
+The install compiles `signals` (extraction) and `decide` (the decision) where it can (see
+setup.py): each twin gives the same answers as its module, and a decision takes about a third
+less time. A twin is used only while its module's source is the very file it was compiled
+from (the twin carries that file's digest), so an edited module is never shadowed by an old
+build: the pure module runs until the next install. ADVISOR_PURE=1 asks for the pure modules.
 """
 
 from __future__ import annotations
@@ -20,46 +21,59 @@ if TYPE_CHECKING:
     from .rulebase import SignalDef
     from .signals import Extractor
 
+TWINS = {"signals": "_signals_native", "decide": "_decide_native"}  # module -> its compiled twin (as in setup.py)
 PURE_ENV = "ADVISOR_PURE"
 COMPILED = "compiled (mypyc)"
 
 
-class Extraction(NamedTuple):
-    module: ModuleType  # advisor.signals or advisor._signals_native: the same names
-    name: str  # COMPILED, or "pure Python" and why
+class Choice(NamedTuple):
+    module: ModuleType  # advisor.<name> or its twin: the same names
+    how: str  # COMPILED, or "pure Python" and why
 
 
 @lru_cache(maxsize=None)
-def extraction() -> Extraction:
-    """The extraction module this process uses, worked out once."""
+def choice(name: str) -> Choice:
+    """The module that runs for advisor.<name> (one of TWINS) in this process, worked out once."""
     if os.environ.get(PURE_ENV, "") not in ("", "0"):
-        return _pure(f"{PURE_ENV} is set")
-    twin, why_not = _twin()
-    return Extraction(twin, COMPILED) if twin is not None else _pure(why_not)
+        return _pure(name, f"{PURE_ENV} is set")
+    twin, why_not = _twin(name)
+    return Choice(twin, COMPILED) if twin is not None else _pure(name, why_not)
 
 
-def compiled_module() -> ModuleType | None:
-    """The compiled twin of advisor/signals.py, if one was built from the file as it is now."""
-    return _twin()[0]
+def module(name: str) -> ModuleType:
+    return choice(name).module
 
 
-def _twin() -> tuple[ModuleType | None, str]:
-    try:
-        twin = import_module(f"{__package__}._signals_native")
-    except ImportError:
-        return None, "no compiled extractor was built"
-    if getattr(twin, "SOURCE_DIGEST", None) != _digest(Path(__file__).with_name("signals.py")):
-        return None, "the compiled extractor is of another signals.py; reinstall to rebuild it"
-    return twin, ""
+def compiled_module(name: str) -> ModuleType | None:
+    """The compiled twin of advisor.<name>, if one was built from its source as it is now."""
+    return _twin(name)[0]
+
+
+def summary() -> str:
+    """What runs, for `advise --version`: one answer, or each module's where they differ."""
+    hows = {name: choice(name).how for name in TWINS}
+    if len(set(hows.values())) == 1:
+        return next(iter(hows.values()))
+    return ", ".join(f"{name} {how}" for name, how in hows.items())
 
 
 def make_extractor(signals: dict[str, SignalDef]) -> Extractor:
-    """An Extractor for these signals, from the module `extraction()` names."""
-    return extraction().module.Extractor(signals)  # type: ignore[no-any-return]
+    """An Extractor for these signals, from the module that runs extraction."""
+    return module("signals").Extractor(signals)  # type: ignore[no-any-return]
 
 
-def _pure(why: str) -> Extraction:
-    return Extraction(import_module(f"{__package__}.signals"), f"pure Python ({why})")
+def _twin(name: str) -> tuple[ModuleType | None, str]:
+    try:
+        twin = import_module(f"{__package__}.{TWINS[name]}")
+    except ImportError:
+        return None, "no compiled module was built"
+    if getattr(twin, "SOURCE_DIGEST", None) != _digest(Path(__file__).with_name(f"{name}.py")):
+        return None, f"the compiled {name} is of another {name}.py; reinstall to rebuild it"
+    return twin, ""
+
+
+def _pure(name: str, why: str) -> Choice:
+    return Choice(import_module(f"{__package__}.{name}"), f"pure Python ({why})")
 
 
 def _digest(path: Path) -> str | None:

@@ -9,17 +9,16 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from . import _collector, engine as _engine
+from . import _collector, engine as _engine, native
 from .catalog import Catalog, load_catalog
-from .decide import Decision, Outline, decide, decision, outline, recommend
 from .errors import InputError
 from .counterfactuals import find_counterfactuals
 from .rulebase import RuleBase, load_rulebase
 from .features import Features
-from .native import make_extractor
 from .types import NO_CONSTRAINTS, Constraints, Recommendation, Task
 
 if TYPE_CHECKING:
+    from .decide import Decision, Outline
     from .trace import Trace
 
 MAX_TASK_CHARS = 8_000_000  # about 8 MB of text; matching stays linear, this only bounds memory
@@ -51,7 +50,8 @@ class Router:
         with _collector.paused():  # what loading makes stays alive: see _collector
             self.catalog: Catalog = load_catalog(catalog)
             self.rulebase: RuleBase = load_rulebase([Path(p) for p in rules or []], self.catalog, packaged=include_default_rules)
-            self._extractor = make_extractor(self.rulebase.signals)
+            self._extractor = native.make_extractor(self.rulebase.signals)
+            self._decisions = native.module("decide")  # advisor.decide, or its compiled twin
             self._engine = _engine.make_engine(self.rulebase.rules, engine)
             self._bands = _engine.WordBands(self.rulebase.rules)
         self._memo_size = memo_size
@@ -70,7 +70,7 @@ class Router:
         constraints, features = self._prepare(task, constraints)
         chosen = self._outline(features, constraints)
         found = find_counterfactuals(self._outline, features, constraints, chosen.model.id) if counterfactuals else []
-        return recommend(chosen, features, found)
+        return self._decisions.recommend(chosen, features, found)  # type: ignore[no-any-return]
 
     def decide(self, task: Task) -> Decision:
         """The decision behind a recommendation, before anything is rendered."""
@@ -90,7 +90,7 @@ class Router:
 
         constraints, features = self._prepare(task, constraints)
         fired = self._fire(features, constraints)
-        decision = decide(self.catalog, self.rulebase, fired, features, constraints)
+        decision = self._decisions.decide(self.catalog, self.rulebase, fired, features, constraints)
         return build_trace(self.rulebase, features, constraints, fired, decision)
 
     def _prepare(self, task: str | Task, constraints: Constraints | None) -> tuple[Constraints, Features]:
@@ -100,7 +100,7 @@ class Router:
         return constraints, self._extractor.extract(text)
 
     def _decide(self, features: Features, constraints: Constraints) -> Decision:
-        return decision(self._outline(features, constraints), features)
+        return self._decisions.decision(self._outline(features, constraints), features)  # type: ignore[no-any-return]
 
     def _outline(self, features: Features, constraints: Constraints) -> Outline:
         """The decision without its evidence, remembered for the task's class: the same signals,
@@ -109,7 +109,7 @@ class Router:
         key = (frozenset(features.spans), self._bands.band(features.words), None if constraints is NO_CONSTRAINTS else constraints)
         known = self._memo.get(key)
         if known is None:
-            known = outline(self.catalog, self.rulebase, self._fire(features, constraints), constraints, features.spans.keys())
+            known = self._decisions.outline(self.catalog, self.rulebase, self._fire(features, constraints), constraints, features.spans.keys())
             if self._memo_size:
                 if len(self._memo) >= self._memo_size:
                     self._memo.clear()  # bounded memory; a miss only costs the work again

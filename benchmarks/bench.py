@@ -5,7 +5,7 @@ Prints numbers against the project's targets; asserts nothing. Run from the proj
     .venv/bin/python benchmarks/bench.py                      # durable-rules, 1,000,000 decisions for RSS
     .venv/bin/python benchmarks/bench.py --decisions 200000   # a shorter memory run
     .venv/bin/python benchmarks/bench.py --engine reference   # the plain-Python evaluator
-    ADVISOR_PURE=1 .venv/bin/python benchmarks/bench.py       # the pure-Python extractor (see advisor/native.py)
+    ADVISOR_PURE=1 .venv/bin/python benchmarks/bench.py       # the pure-Python hot path (see advisor/native.py)
     .venv/bin/python benchmarks/bench.py --profile 20000      # also cProfile 20,000 route() calls
 
 Targets: p50 <= 100 us and p99 <= 500 us per decision, CLI cold start <= 2x
@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 from advisor import Router, Task
-from advisor.native import extraction
+from advisor import native
 
 print = functools.partial(print, flush=True)  # noqa: A001 - progress shows while the long runs go
 
@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> None:
     tasks = [Task(text=t) for t in texts]
 
     print(f"python        {sys.version.split()[0]} on {sys.platform}, os.cpu_count() = {os.cpu_count()}")
-    print(f"engine        {router.engine_name}; extraction {extraction().name}")
+    print(f"engine        {router.engine_name}; hot path {native.summary()}")
     print(f"rule base     {len(router.rulebase.rules)} rules, {len(router.rulebase.signals)} signals, "
           f"{sum(len(s.patterns) for s in router.rulebase.signals.values())} patterns")
     print(f"tasks         {source}, mean {statistics.fmean(len(t) for t in texts):.0f} chars")

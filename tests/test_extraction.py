@@ -5,7 +5,7 @@ matches word-level patterns once per distinct word, and skips digit patterns on 
 text. The reference here does none of that: each pattern's finditer over the task.
 
 Every test that extracts runs twice: with advisor/signals.py, and with its twin compiled to C
-(advisor/native.py), where the install built one.
+(see advisor/native.py), where the install built one.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def extraction(request):
     """The module that extracts: advisor.signals, or its compiled twin (the same names)."""
     if request.param == "pure Python":
         return signals
-    twin = native.compiled_module()
+    twin = native.compiled_module("signals")
     if twin is None:
         pytest.skip("no compiled extractor was built from this signals.py (see setup.py)")
     return twin

@@ -1,7 +1,8 @@
-"""Which extractor routes: the compiled twin of advisor/signals.py only where it was built from
-the file as it is now, else the pure module, and `advise --version` says which.
+"""Which code runs the hot path: a compiled twin only where it was built from its module's
+source as it is now, else the pure module; `advise --version` says which; and a Router on the
+compiled twins answers exactly as one on the pure modules.
 
-That both find the same signals is tests/test_extraction.py's work: it runs against each."""
+That the extractors find the same signals is tests/test_extraction.py's work: it runs on each."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import importlib
 import pytest
 from click.testing import CliRunner
 
-from advisor import native, signals
+import corpus
+from advisor import Constraints, Router, native
 from advisor.cli import main
 
 
@@ -18,53 +20,86 @@ from advisor.cli import main
 def fresh_choice(monkeypatch):
     """Each test works the choice out again, without the caller's ADVISOR_PURE."""
     monkeypatch.delenv(native.PURE_ENV, raising=False)
-    native.extraction.cache_clear()
+    native.choice.cache_clear()
     yield
-    native.extraction.cache_clear()
+    native.choice.cache_clear()
 
 
-def test_asked_for_pure_python_the_pure_module_routes(monkeypatch):
+def pure(name: str):
+    return importlib.import_module(f"advisor.{name}")
+
+
+@pytest.mark.parametrize("name", native.TWINS)
+def test_asked_for_pure_python_the_pure_module_runs(monkeypatch, name):
     monkeypatch.setenv(native.PURE_ENV, "1")
-    chosen = native.extraction()
-    assert chosen.module is signals
-    assert chosen.name == "pure Python (ADVISOR_PURE is set)"
+    assert native.choice(name) == (pure(name), "pure Python (ADVISOR_PURE is set)")
+    assert native.summary() == "pure Python (ADVISOR_PURE is set)"
 
 
 @pytest.mark.parametrize("value", ["", "0"])
 def test_an_empty_or_zero_setting_asks_for_nothing(monkeypatch, value):
     monkeypatch.setenv(native.PURE_ENV, value)
-    assert native.extraction().module is (native.compiled_module() or signals)
+    for name in native.TWINS:
+        assert native.module(name) is (native.compiled_module(name) or pure(name))
 
 
-def test_a_twin_built_from_another_signals_py_is_not_used(monkeypatch):
-    monkeypatch.setattr(native, "_digest", lambda path: "0" * 64)  # as if signals.py was edited since the build
-    assert native.compiled_module() is None
-    chosen = native.extraction()
-    assert chosen.module is signals
-    assert "another signals.py" in chosen.name and "reinstall" in chosen.name
+@pytest.mark.parametrize("name", native.TWINS)
+def test_a_twin_built_from_another_source_is_not_used(monkeypatch, name):
+    digest = native._digest
+    # As if this module's source was edited since the build (the others as they are).
+    monkeypatch.setattr(native, "_digest", lambda path: "0" * 64 if path.name == f"{name}.py" else digest(path))
+    assert native.compiled_module(name) is None
+    chosen = native.choice(name)
+    assert chosen.module is pure(name)
+    assert chosen.how == f"pure Python (the compiled {name} is of another {name}.py; reinstall to rebuild it)"
 
 
-def test_without_a_twin_the_pure_module_routes(monkeypatch):
-    def no_twin(name: str):
-        if name.endswith("._signals_native"):
+def test_where_the_modules_differ_the_summary_names_each(monkeypatch):
+    if native.compiled_module("signals") is None:
+        pytest.skip("no compiled modules were built (see setup.py)")
+    digest = native._digest
+    monkeypatch.setattr(native, "_digest", lambda path: "0" * 64 if path.name == "decide.py" else digest(path))
+    assert native.summary() == ("signals compiled (mypyc), decide pure Python "
+                                "(the compiled decide is of another decide.py; reinstall to rebuild it)")
+
+
+def test_without_twins_the_pure_modules_run(monkeypatch):
+    def no_twins(name: str):
+        if name.rsplit(".", 1)[-1] in native.TWINS.values():
             raise ImportError(name)
         return importlib.import_module(name)
 
-    monkeypatch.setattr(native, "import_module", no_twin)
-    chosen = native.extraction()
-    assert chosen.module is signals
-    assert chosen.name == "pure Python (no compiled extractor was built)"
+    monkeypatch.setattr(native, "import_module", no_twins)
+    for name in native.TWINS:
+        assert native.choice(name) == (pure(name), "pure Python (no compiled module was built)")
 
 
-def test_a_current_twin_is_the_one_that_routes():
-    twin = native.compiled_module()
+@pytest.mark.parametrize("name", native.TWINS)
+def test_a_current_twin_is_the_one_that_runs(name):
+    twin = native.compiled_module(name)
     if twin is None:
-        pytest.skip("no compiled extractor was built from this signals.py (see setup.py)")
-    assert twin is not signals and twin.SOURCE_DIGEST == native._digest(native.Path(signals.__file__))
-    assert native.extraction() == (twin, native.COMPILED)
+        pytest.skip("no compiled modules were built (see setup.py)")
+    assert twin is not pure(name) and twin.SOURCE_DIGEST == native._digest(native.Path(pure(name).__file__))
+    assert native.choice(name) == (twin, native.COMPILED)
 
 
-def test_the_version_names_the_rule_engine_and_the_extraction():
+def test_the_version_names_the_rule_engine_and_what_runs_the_hot_path():
     out = CliRunner().invoke(main, ["--version"]).output
-    assert "rule engine:" in out and "extraction: " in out
-    assert ("compiled (mypyc)" in out) == (native.compiled_module() is not None)
+    assert "rule engine:" in out and f"hot path: {native.summary()})" in out
+
+
+def test_the_compiled_hot_path_answers_as_the_pure_one(monkeypatch):
+    if not all(native.compiled_module(name) for name in native.TWINS):
+        pytest.skip("no compiled modules were built (see setup.py)")
+    compiled = Router()
+    monkeypatch.setenv(native.PURE_ENV, "1")
+    native.choice.cache_clear()
+    plain = Router()
+    assert type(plain._extractor).__module__ == "advisor.signals" and plain._decisions is pure("decide")
+    tight = Constraints(budget="low", exclude=frozenset({"gpt-4.5"}))
+    for text in corpus.texts()[::4]:
+        for constraints in (None, tight):
+            a, b = compiled.route(text, constraints, counterfactuals=True), plain.route(text, constraints, counterfactuals=True)
+            assert a.model_dump() == b.model_dump(), text[:60]
+            assert a.explanation == b.explanation
+        assert compiled.trace(text).model_dump() == plain.trace(text).model_dump()
