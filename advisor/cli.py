@@ -98,7 +98,7 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     # Worked out when asked (not at import, as version_option's message would be): which
     # extraction runs is known only once it is looked for.
     if value and not ctx.resilient_parsing:
-        click.echo(f"advise {__version__} (rule engine: {available()}; hot path: {native.summary()})")
+        click.echo(f"advise {__version__} (rule engine: {available()}; hot path: {native.hot_path().how})")
         ctx.exit()
 
 

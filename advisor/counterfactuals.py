@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Callable
 
 from .errors import NoModelError
 from .features import Features
-from .types import CAPABILITIES, Constraints, Counterfactual, trusted
+from .trusted import trusted
+from .types import CAPABILITIES, Constraints, Counterfactual
 
 if TYPE_CHECKING:
     from .decide import Outline

@@ -11,7 +11,8 @@ from .catalog import Catalog, Model
 from .errors import NoModelError
 from .rulebase import Rule, RuleBase
 from .features import READ_LIMIT, Features
-from .types import Alternative, Citation, Constraints, Counterfactual, Evidence, Exclusion, Firing, Recommendation, trusted, trusted_from
+from .trusted import trusted, trusted_from
+from .types import Alternative, Citation, Constraints, Counterfactual, Evidence, Exclusion, Firing, Recommendation
 
 DEFAULT_CONFIDENCE = 0.3  # no rule spoke for any model: the default is a guess, and says so
 _EFFORT_ORDER = {"minimal": 0, "low": 1, "medium": 2, "high": 3}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .types import Evidence, trusted_from
+from .trusted import trusted_from
+from .types import Evidence
 
 # Characters of a task that extraction reads: a longer one is read at its start and its end,
 # where what is asked usually is (reading a 5 MB document of varied prose whole takes tens of

@@ -1,10 +1,11 @@
 """Which code runs the hot path: the pure modules, or their twins compiled to C by mypyc.
 
-The install compiles `signals` (extraction) and `decide` (the decision) where it can (see
-setup.py): each twin gives the same answers as its module, and a decision takes about a third
-less time. A twin is used only while its module's source is the very file it was compiled
-from (the twin carries that file's digest), so an edited module is never shadowed by an old
-build: the pure module runs until the next install. ADVISOR_PURE=1 asks for the pure modules.
+The install compiles the hot path's modules where it can (see setup.py): `signals`
+(extraction), `features`, `decide` (the decision) and `trusted` (building its answer). The twins
+give the same answers, and a decision takes about a third less time. They import each other, so
+they run together or not at all: only while every module's source is the very file its twin was
+compiled from (each twin carries that file's digest). An edited module is never shadowed by an
+old build: the pure modules run until the next install. ADVISOR_PURE=1 asks for them.
 """
 
 from __future__ import annotations
@@ -21,40 +22,38 @@ if TYPE_CHECKING:
     from .rulebase import SignalDef
     from .signals import Extractor
 
-TWINS = {"signals": "_signals_native", "decide": "_decide_native"}  # module -> its compiled twin (as in setup.py)
+# module -> its compiled twin (as in setup.py)
+TWINS = {"signals": "_signals_native", "features": "_features_native", "decide": "_decide_native", "trusted": "_trusted_native"}
 PURE_ENV = "ADVISOR_PURE"
 COMPILED = "compiled (mypyc)"
 
 
-class Choice(NamedTuple):
-    module: ModuleType  # advisor.<name> or its twin: the same names
+class HotPath(NamedTuple):
+    modules: dict[str, ModuleType]  # each name of TWINS -> advisor.<name>, or its twin (the same names)
     how: str  # COMPILED, or "pure Python" and why
 
 
 @lru_cache(maxsize=None)
-def choice(name: str) -> Choice:
-    """The module that runs for advisor.<name> (one of TWINS) in this process, worked out once."""
+def hot_path() -> HotPath:
+    """The modules that run the hot path in this process, worked out once."""
     if os.environ.get(PURE_ENV, "") not in ("", "0"):
-        return _pure(name, f"{PURE_ENV} is set")
-    twin, why_not = _twin(name)
-    return Choice(twin, COMPILED) if twin is not None else _pure(name, why_not)
+        return _pure(f"{PURE_ENV} is set")
+    twins = {}
+    for name in TWINS:
+        twin, why_not = _twin(name)
+        if twin is None:
+            return _pure(why_not)
+        twins[name] = twin
+    return HotPath(twins, COMPILED)
 
 
 def module(name: str) -> ModuleType:
-    return choice(name).module
+    return hot_path().modules[name]
 
 
 def compiled_module(name: str) -> ModuleType | None:
     """The compiled twin of advisor.<name>, if one was built from its source as it is now."""
     return _twin(name)[0]
-
-
-def summary() -> str:
-    """What runs, for `advise --version`: one answer, or each module's where they differ."""
-    hows = {name: choice(name).how for name in TWINS}
-    if len(set(hows.values())) == 1:
-        return next(iter(hows.values()))
-    return ", ".join(f"{name} {how}" for name, how in hows.items())
 
 
 def make_extractor(signals: dict[str, SignalDef]) -> Extractor:
@@ -66,14 +65,14 @@ def _twin(name: str) -> tuple[ModuleType | None, str]:
     try:
         twin = import_module(f"{__package__}.{TWINS[name]}")
     except ImportError:
-        return None, "no compiled module was built"
+        return None, "no compiled modules were built"
     if getattr(twin, "SOURCE_DIGEST", None) != _digest(Path(__file__).with_name(f"{name}.py")):
-        return None, f"the compiled {name} is of another {name}.py; reinstall to rebuild it"
+        return None, f"{name}.py changed since it was compiled; reinstall to rebuild it"
     return twin, ""
 
 
-def _pure(name: str, why: str) -> Choice:
-    return Choice(import_module(f"{__package__}.{name}"), f"pure Python ({why})")
+def _pure(why: str) -> HotPath:
+    return HotPath({name: import_module(f"{__package__}.{name}") for name in TWINS}, f"pure Python ({why})")
 
 
 def _digest(path: Path) -> str | None:

@@ -27,7 +27,7 @@ from typing import Any, BinaryIO, Callable, TypeVar
 from pydantic import BaseModel
 
 from .rules import FOLDER
-from .types import trusted
+from .trusted import trusted
 
 FILE_NAME = "precompiled.json"
 _FORMAT = 8  # 8: the extractor's index; 7: compact pattern entries (see patterns.index_entry), a checksum first and the parsed files last

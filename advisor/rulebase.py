@@ -16,7 +16,8 @@ from .catalog import Catalog
 from .errors import RuleFileError
 from .patterns import analyse, problem
 from .rules import FOLDER
-from .types import CAPABILITIES, trusted
+from .trusted import trusted
+from .types import CAPABILITIES
 
 MAX_PATTERN_LENGTH = 500
 

@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> None:
     tasks = [Task(text=t) for t in texts]
 
     print(f"python        {sys.version.split()[0]} on {sys.platform}, os.cpu_count() = {os.cpu_count()}")
-    print(f"engine        {router.engine_name}; hot path {native.summary()}")
+    print(f"engine        {router.engine_name}; hot path {native.hot_path().how}")
     print(f"rule base     {len(router.rulebase.rules)} rules, {len(router.rulebase.signals)} signals, "
           f"{sum(len(s.patterns) for s in router.rulebase.signals.values())} patterns")
     print(f"tasks         {source}, mean {statistics.fmean(len(t) for t in texts):.0f} chars")

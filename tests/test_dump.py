@@ -11,7 +11,8 @@ from pydantic_core import PydanticSerializationError
 import corpus
 from advisor import Constraints, Recommendation
 from advisor._dump import model_json
-from advisor.types import Alternative, Citation, Evidence, Firing, trusted
+from advisor.trusted import trusted
+from advisor.types import Alternative, Citation, Evidence, Firing
 
 CONSTRAINTS = [Constraints(), Constraints(budget="low"), Constraints(needs=frozenset({"vision"}), max_price=5), Constraints(exclude=frozenset({"o3-mini"}))]
 

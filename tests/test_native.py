@@ -1,5 +1,5 @@
-"""Which code runs the hot path: a compiled twin only where it was built from its module's
-source as it is now, else the pure module; `advise --version` says which; and a Router on the
+"""Which code runs the hot path: the compiled twins only where each was built from its module's
+source as it is now, else the pure modules; `advise --version` says which; and a Router on the
 compiled twins answers exactly as one on the pure modules.
 
 That the extractors find the same signals is tests/test_extraction.py's work: it runs on each."""
@@ -20,47 +20,42 @@ from advisor.cli import main
 def fresh_choice(monkeypatch):
     """Each test works the choice out again, without the caller's ADVISOR_PURE."""
     monkeypatch.delenv(native.PURE_ENV, raising=False)
-    native.choice.cache_clear()
+    native.hot_path.cache_clear()
     yield
-    native.choice.cache_clear()
+    native.hot_path.cache_clear()
 
 
-def pure(name: str):
-    return importlib.import_module(f"advisor.{name}")
+def pure_modules() -> dict:
+    return {name: importlib.import_module(f"advisor.{name}") for name in native.TWINS}
 
 
-@pytest.mark.parametrize("name", native.TWINS)
-def test_asked_for_pure_python_the_pure_module_runs(monkeypatch, name):
+def built() -> bool:
+    return all(native.compiled_module(name) for name in native.TWINS)
+
+
+def test_asked_for_pure_python_the_pure_modules_run(monkeypatch):
     monkeypatch.setenv(native.PURE_ENV, "1")
-    assert native.choice(name) == (pure(name), "pure Python (ADVISOR_PURE is set)")
-    assert native.summary() == "pure Python (ADVISOR_PURE is set)"
+    assert native.hot_path() == (pure_modules(), "pure Python (ADVISOR_PURE is set)")
 
 
 @pytest.mark.parametrize("value", ["", "0"])
 def test_an_empty_or_zero_setting_asks_for_nothing(monkeypatch, value):
     monkeypatch.setenv(native.PURE_ENV, value)
-    for name in native.TWINS:
-        assert native.module(name) is (native.compiled_module(name) or pure(name))
+    assert native.hot_path().modules == ({name: native.compiled_module(name) for name in native.TWINS} if built() else pure_modules())
 
 
 @pytest.mark.parametrize("name", native.TWINS)
-def test_a_twin_built_from_another_source_is_not_used(monkeypatch, name):
-    digest = native._digest
-    # As if this module's source was edited since the build (the others as they are).
-    monkeypatch.setattr(native, "_digest", lambda path: "0" * 64 if path.name == f"{name}.py" else digest(path))
-    assert native.compiled_module(name) is None
-    chosen = native.choice(name)
-    assert chosen.module is pure(name)
-    assert chosen.how == f"pure Python (the compiled {name} is of another {name}.py; reinstall to rebuild it)"
-
-
-def test_where_the_modules_differ_the_summary_names_each(monkeypatch):
-    if native.compiled_module("signals") is None:
+def test_one_module_changed_since_the_build_makes_the_whole_hot_path_pure(monkeypatch, name):
+    if not built():
         pytest.skip("no compiled modules were built (see setup.py)")
     digest = native._digest
-    monkeypatch.setattr(native, "_digest", lambda path: "0" * 64 if path.name == "decide.py" else digest(path))
-    assert native.summary() == ("signals compiled (mypyc), decide pure Python "
-                                "(the compiled decide is of another decide.py; reinstall to rebuild it)")
+    # As if this module's source was edited since the build (the others as they are): the
+    # twins import each other, so none of them can run.
+    monkeypatch.setattr(native, "_digest", lambda path: "0" * 64 if path.name == f"{name}.py" else digest(path))
+    assert native.compiled_module(name) is None
+    path = native.hot_path()
+    assert path.modules == pure_modules()
+    assert path.how == f"pure Python ({name}.py changed since it was compiled; reinstall to rebuild it)"
 
 
 def test_without_twins_the_pure_modules_run(monkeypatch):
@@ -70,32 +65,33 @@ def test_without_twins_the_pure_modules_run(monkeypatch):
         return importlib.import_module(name)
 
     monkeypatch.setattr(native, "import_module", no_twins)
-    for name in native.TWINS:
-        assert native.choice(name) == (pure(name), "pure Python (no compiled module was built)")
+    assert native.hot_path() == (pure_modules(), "pure Python (no compiled modules were built)")
 
 
-@pytest.mark.parametrize("name", native.TWINS)
-def test_a_current_twin_is_the_one_that_runs(name):
-    twin = native.compiled_module(name)
-    if twin is None:
+def test_current_twins_are_what_runs():
+    if not built():
         pytest.skip("no compiled modules were built (see setup.py)")
-    assert twin is not pure(name) and twin.SOURCE_DIGEST == native._digest(native.Path(pure(name).__file__))
-    assert native.choice(name) == (twin, native.COMPILED)
+    modules = pure_modules()
+    for name, module in modules.items():
+        twin = native.compiled_module(name)
+        assert twin is not module and twin.SOURCE_DIGEST == native._digest(native.Path(module.__file__))
+    assert native.hot_path() == ({name: native.compiled_module(name) for name in native.TWINS}, native.COMPILED)
 
 
 def test_the_version_names_the_rule_engine_and_what_runs_the_hot_path():
     out = CliRunner().invoke(main, ["--version"]).output
-    assert "rule engine:" in out and f"hot path: {native.summary()})" in out
+    assert "rule engine:" in out and f"hot path: {native.hot_path().how})" in out
 
 
 def test_the_compiled_hot_path_answers_as_the_pure_one(monkeypatch):
-    if not all(native.compiled_module(name) for name in native.TWINS):
+    if not built():
         pytest.skip("no compiled modules were built (see setup.py)")
     compiled = Router()
     monkeypatch.setenv(native.PURE_ENV, "1")
-    native.choice.cache_clear()
+    native.hot_path.cache_clear()
     plain = Router()
-    assert type(plain._extractor).__module__ == "advisor.signals" and plain._decisions is pure("decide")
+    assert type(compiled._extractor).__module__ == "advisor._signals_native" and compiled._decisions is native.compiled_module("decide")
+    assert type(plain._extractor).__module__ == "advisor.signals" and plain._decisions is pure_modules()["decide"]
     tight = Constraints(budget="low", exclude=frozenset({"gpt-4.5"}))
     for text in corpus.texts()[::4]:
         for constraints in (None, tight):
