@@ -146,14 +146,14 @@ class _Pattern:
             self._followers = digit_followers(self.analysed.source, self.analysed.flags)
         if self._followers is None:
             return task.numbers
-        follows, starts = self._follows, []
-        for start, after in task.number_runs:
+        follows, kept = self._follows, []
+        for after, starts in task.numbers_by_follower.items():  # a few characters, however many numbers
             known = follows.get(after)
             if known is None:  # two threads may both work it out: the same answer either way
                 known = follows[after] = self._followers.match(after) is not None  # type: ignore[union-attr]
             if known:
-                starts.append(start)
-        return starts
+                kept.append(starts)
+        return _merged(kept) if kept else []
 
     def window(self, lead: int, lowered: bool) -> re.Pattern[str] | None:
         """A regex that finds a match starting up to `lead` (or a few more) characters on, in
@@ -517,7 +517,7 @@ def _matches_at(regex: re.Pattern[str], text: str, lowered: str, literals: set[s
 class _Text:
     """A task's text with what matching it needs, each worked out once."""
 
-    __slots__ = ("text", "lowered", "aligned", "long", "tokens", "negatable", "has_digit", "found_at", "_other_digits", "_runs", "_longest")
+    __slots__ = ("text", "lowered", "aligned", "long", "tokens", "negatable", "has_digit", "found_at", "_other_digits", "_numbers", "_by_follower", "_longest")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -538,7 +538,8 @@ class _Text:
         self._other_digits = bool(others) and _DIGIT.search(others) is not None
         self.has_digit = self._other_digits or bool(encoded.translate(None, _NOT_ASCII_DIGITS))
         self.found_at: dict[str, list[int]] = {}  # literal -> where it starts, in order (see `places`)
-        self._runs: list[tuple[int, str]] | None = None
+        self._numbers: list[int] | None = None
+        self._by_follower: dict[str, list[int]] | None = None
         self._longest: int | None = None  # characters in the longest word
 
     def lead(self, bound: tuple[int, int] | None) -> int | None:
@@ -561,17 +562,31 @@ class _Text:
 
     @property
     def numbers(self) -> list[int]:
-        """Where numbers start (the only places a number pattern can match)."""
-        return [start for start, _ in self.number_runs]
+        """Where numbers start, in order (the only places a number pattern can match)."""
+        if self._numbers is None:
+            self._find_numbers()
+        return self._numbers  # type: ignore[return-value]
 
     @property
-    def number_runs(self) -> list[tuple[int, str]]:
-        """Where each number starts, with the character after its digits ("" at the end)."""
-        if self._runs is None:
-            text = self.text
-            runs = _NUMBER if self._other_digits else _ASCII_NUMBER
-            self._runs = [(m.start(), text[m.end():m.end() + 1]) for m in runs.finditer(text)]
-        return self._runs
+    def numbers_by_follower(self) -> dict[str, list[int]]:
+        """The character after a number's digits ("" at the end) -> where such numbers start."""
+        if self._by_follower is None:
+            self._find_numbers()
+        return self._by_follower  # type: ignore[return-value]
+
+    def _find_numbers(self) -> None:
+        text = self.text
+        starts: list[int] = []
+        by_follower: dict[str, list[int]] = {}
+        for match in (_NUMBER if self._other_digits else _ASCII_NUMBER).finditer(text):
+            start, end = match.span()
+            starts.append(start)
+            after = text[end:end + 1]
+            if after in by_follower:
+                by_follower[after].append(start)
+            else:
+                by_follower[after] = [start]
+        self._numbers, self._by_follower = starts, by_follower  # two threads may both find them: the same either way
 
 
 def _word_count(text: str) -> int:
@@ -682,7 +697,7 @@ def _matches_in_turn(regex: re.Pattern[str], text: str, starts: list[int]) -> Se
 
 
 def _merged(places: list[list[int]]) -> list[int]:
-    """Places from several lists (each in order), in order."""
+    """Places from one or more lists (each in order), in order."""
     return places[0] if len(places) == 1 else sorted({i for each in places for i in each})
 
 

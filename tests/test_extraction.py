@@ -139,7 +139,10 @@ def test_words_and_digits_are_what_the_regexes_find(extraction, text):
     task = extraction._Text(text)
     assert task.tokens == set(re.findall(r"\w+", text.lower()))
     assert task.has_digit == (re.search(r"\d", text) is not None)
-    assert task.number_runs == [(m.start(), text[m.end():m.end() + 1]) for m in re.finditer(r"\b\d+", text)]
+    numbers = list(re.finditer(r"\b\d+", text))
+    assert task.numbers == [m.start() for m in numbers]
+    assert task.numbers_by_follower == {after: [m.start() for m in numbers if text[m.end():m.end() + 1] == after]
+                                        for after in {text[m.end():m.end() + 1] for m in numbers}}
 
 
 @pytest.fixture(scope="module")
