@@ -2,7 +2,7 @@
 features, the decision, and the building of its answer) compiled to C by mypyc, where they can
 be built.
 
-Compiled, a decision takes about a third less time. The compiled modules are optional: without
+Compiled, a decision takes about 30% fewer instructions. The compiled modules are optional: without
 mypyc or a C compiler the advisor installs as pure Python and gives the same answers. Each is a
 twin, not a replacement (`advisor._signals_native` for signals.py; the twins import each other):
 advisor/native.py uses them only while every module's source is the very file its twin was

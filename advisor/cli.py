@@ -12,9 +12,8 @@ from typing import Any, NoReturn
 import click
 from pydantic import ValidationError
 
-from . import __version__
+from . import __version__, native
 from .engine import available
-from . import native
 from .errors import AdvisorError
 from .explain import render
 from .router import Router
@@ -95,8 +94,8 @@ def _rule_options(fn: Any) -> Any:
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
-    # Worked out when asked (not at import, as version_option's message would be): which
-    # extraction runs is known only once it is looked for.
+    # Worked out when asked, not at import as version_option's message would be: what runs
+    # the hot path is known once the compiled modules have been looked for.
     if value and not ctx.resilient_parsing:
         click.echo(f"advise {__version__} (rule engine: {available()}; hot path: {native.hot_path().how})")
         ctx.exit()

@@ -2,7 +2,7 @@
 
 The install compiles the hot path's modules where it can (see setup.py): `signals`
 (extraction), `features`, `decide` (the decision) and `trusted` (building its answer). The twins
-give the same answers, and a decision takes about a third less time. They import each other, so
+give the same answers, and a decision takes about 30% fewer instructions. They import each other, so
 they run together or not at all: only while every module's source is the very file its twin was
 compiled from (each twin carries that file's digest). An edited module is never shadowed by an
 old build: the pure modules run until the next install. ADVISOR_PURE=1 asks for them.
